@@ -1,0 +1,60 @@
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Options for {@link withAccountLock}. */
+export interface AccountLockOptions {
+  client: Client;
+  taskQueue: string;
+  /** Shown in the Web UI on the lock workflow. */
+  holder: string;
+  /** Lease length; the work inside must finish well before it. */
+  ttlMs: number;
+  /** Called while waiting, so the caller can heartbeat. */
+  onWait?: () => void;
+  signal?: AbortSignal;
+}
+
+/** The workflow id that stands for "a transaction of this account is in flight". */
+export function accountLockId(accountId: string): string {
+  return `shelby-account-lock-${accountId}`;
+}
+
+/**
+ * Runs `work` while holding the account's lease. The lease is a Temporal workflow whose id is
+ * unique per account, so the exclusion holds across processes and machines; if the holder dies,
+ * the lease lapses after `ttlMs`, by which time its transaction has either landed or expired.
+ */
+export async function withAccountLock<T>(
+  accountId: string,
+  options: AccountLockOptions,
+  work: (deadline: number) => Promise<T>,
+): Promise<T> {
+  const workflowId = accountLockId(accountId);
+  let delay = 50;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const acquiredAt = Date.now();
+    let handle;
+    try {
+      handle = await options.client.workflow.start('accountLockWorkflow', {
+        workflowId,
+        taskQueue: options.taskQueue,
+        args: [{ holder: options.holder, ttlMs: options.ttlMs }],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        staticSummary: `lease for ${accountId}: ${options.holder}`,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      options.onWait?.();
+      await sleep(delay + Math.floor(Math.random() * delay));
+      delay = Math.min(delay * 2, 1000);
+      continue;
+    }
+    try {
+      return await work(acquiredAt + options.ttlMs);
+    } finally {
+      await handle.signal('release').catch(() => undefined);
+    }
+  }
+}
