@@ -55,31 +55,11 @@ export async function ensureTemporal(
   stateDir: string,
   options: { autoStart: boolean },
 ): Promise<EnsureTemporalResult> {
-  const { host } = parseHostPort(settings.address);
   if (await isTemporalReachable(settings.address)) {
     return { started: false, uiUrl: recordedUiUrl(stateDir, settings.address) };
   }
-
-  if (!options.autoStart) {
-    throw new TemporalUnreachableError(
-      settings.address,
-      'start it (`shelby-batch server start` runs a local dev server) or fix temporal.address.',
-    );
-  }
-  if (!isLoopbackHost(host)) {
-    throw new TemporalUnreachableError(
-      settings.address,
-      'a dev server is only started automatically for a loopback address (127.0.0.1, localhost); ' +
-        'check that the cluster is up and reachable from here, or fix temporal.address.',
-    );
-  }
-  if (settings.tls || settings.apiKey) {
-    throw new TemporalUnreachableError(
-      settings.address,
-      'TLS or an API key is configured, which the local dev server does not serve; start your ' +
-        'cluster, or remove temporal.tls and temporal.apiKey to use the embedded dev server.',
-    );
-  }
+  const refusal = autoStartRefusal(settings, options.autoStart);
+  if (refusal) throw new TemporalUnreachableError(settings.address, refusal);
 
   const server = await startDevServer({
     stateDir,
@@ -87,6 +67,32 @@ export async function ensureTemporal(
     namespace: settings.namespace,
   });
   return { started: !server.alreadyRunning, uiUrl: server.uiUrl };
+}
+
+/**
+ * Why no dev server may be started for these settings (as advice to the user), or undefined
+ * when starting one is fine: only without TLS, on this machine's loopback, and when allowed.
+ */
+export function autoStartRefusal(
+  settings: TemporalSettings,
+  autoStart: boolean,
+): string | undefined {
+  if (!autoStart) {
+    return 'start it (`shelby-batch server start` runs a local dev server) or fix temporal.address.';
+  }
+  if (!isLoopbackHost(parseHostPort(settings.address).host)) {
+    return (
+      'a dev server is only started automatically for a loopback address (127.0.0.1, localhost); ' +
+      'check that the cluster is up and reachable from here, or fix temporal.address.'
+    );
+  }
+  if (settings.tls || settings.apiKey) {
+    return (
+      'TLS or an API key is configured, which the local dev server does not serve; start your ' +
+      'cluster, or remove temporal.tls and temporal.apiKey to use the embedded dev server.'
+    );
+  }
+  return undefined;
 }
 
 /** Opens a client connection (for starting, querying and signalling workflows). */
