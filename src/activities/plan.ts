@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { BatchRequest } from '../batch/types';
+import { batchPaths } from '../batch/paths';
+import { planBatch } from '../planning/plan';
+import { readSummary, ManifestWriter, type ManifestSummary } from '../manifest/manifest';
+import { batchOutcomes } from '../report/report';
+import type { ActivityDeps } from './deps';
+
+/**
+ * Walks the sources and writes the batch's manifest under the state folder. A manifest already
+ * complete from an earlier attempt is reused, so the file indexes never change under a batch.
+ */
+export function createPlan(deps: ActivityDeps) {
+  return async function plan(request: BatchRequest): Promise<ManifestSummary> {
+    const paths = batchPaths(deps.stateDir, request.batchId);
+    const existing = await readSummary(paths.manifest);
+    if (existing) return existing;
+    await fs.promises.rm(paths.manifest, { recursive: true, force: true });
+    await fs.promises.rm(paths.results, { recursive: true, force: true });
+    const heartbeat = setInterval(() => Context.current().heartbeat(), 5000);
+    try {
+      if (request.retryOf) return await planRetry(deps.stateDir, request.retryOf, paths.manifest);
+      return await planBatch({
+        sources: request.sources,
+        prefix: request.prefix,
+        manifestDir: paths.manifest,
+        followSymlinks: request.followSymlinks,
+      });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'SourceNotFound' || name === 'ConfigError') {
+        throw ApplicationFailure.nonRetryable((error as Error).message, name);
+      }
+      throw error;
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+}
+
+/** A manifest of the files an earlier batch did not upload, re-read from disk. */
+async function planRetry(
+  stateDir: string,
+  earlierBatch: string,
+  manifestDir: string,
+): Promise<ManifestSummary> {
+  const writer = new ManifestWriter(manifestDir);
+  for await (const outcome of batchOutcomes(stateDir, earlierBatch)) {
+    if (outcome.status !== 'failed' && outcome.status !== 'pending') continue;
+    let stat: fs.Stats | undefined;
+    try {
+      stat = await fs.promises.stat(outcome.path);
+    } catch {
+      stat = undefined;
+    }
+    await writer.add({
+      path: outcome.path,
+      name: outcome.name,
+      size: stat?.size ?? outcome.size,
+      mtimeMs: stat?.mtimeMs ?? 0,
+      ...(stat?.isFile()
+        ? {}
+        : {
+            skip: {
+              reason: 'unreadable' as const,
+              detail: `${outcome.path} is no longer a readable file`,
+            },
+          }),
+    });
+  }
+  return writer.close();
+}

@@ -1,0 +1,51 @@
+import { createBatchWorker, installRuntimeLogging } from '../worker/worker';
+import { connectNative } from '../temporal/connection';
+import type { CliContext } from './context';
+
+/**
+ * Runs a batch worker in this process until `until` settles (or forever when it never does),
+ * shutting down cleanly on Ctrl-C: activities in flight get a grace period, and whatever is left
+ * is picked up by the next worker from Temporal's history.
+ */
+export async function runWorkerUntil<T>(
+  ctx: CliContext,
+  until: (stop: () => void) => Promise<T>,
+): Promise<T> {
+  installRuntimeLogging(ctx.config.stateDir);
+  const connection = await connectNative(ctx.settings);
+  const batchWorker = await createBatchWorker({
+    config: ctx.config,
+    connection,
+    client: ctx.client,
+    endpoints: ctx.endpoints,
+  });
+  let interrupted = false;
+  const stop = (): void => {
+    if (batchWorker.worker.getState() === 'RUNNING') batchWorker.worker.shutdown();
+  };
+  const onSignal = (): void => {
+    interrupted = true;
+    process.stderr.write(
+      '\nstopping the worker; the batch stays in Temporal and resumes with any worker\n',
+    );
+    stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const running = batchWorker.worker.run();
+    const outcome = await Promise.race([
+      until(stop).then((value) => ({ value })),
+      running.then(() => ({ stopped: true as const })),
+    ]);
+    stop();
+    await running;
+    if ('stopped' in outcome) throw Object.assign(new Error('worker stopped'), { interrupted });
+    return outcome.value;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await batchWorker.shutdown();
+    await connection.close();
+  }
+}

@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import { once } from 'node:events';
+import type { FileResult, FileStatus } from '../batch/types';
+import { batchPaths } from '../batch/paths';
+import { readManifestPage, readSummary } from '../manifest/manifest';
+import { ResultsStore } from './results';
+
+/** Counts over a whole report. */
+export interface ReportCounts {
+  files: number;
+  uploaded: number;
+  skipped: number;
+  failed: number;
+  pending: number;
+  bytes: number;
+  registered: number;
+}
+
+/**
+ * Walks a batch's manifest page by page and yields each file's latest outcome; files with no
+ * outcome yet are yielded as `pending`. Memory stays at one page whatever the batch size.
+ */
+export async function* batchOutcomes(
+  stateDir: string,
+  batchId: string,
+): AsyncGenerator<FileResult | (Omit<FileResult, 'status'> & { status: 'pending' })> {
+  const paths = batchPaths(stateDir, batchId);
+  const summary = await readSummary(paths.manifest);
+  if (!summary) return;
+  const results = new ResultsStore(paths.results, summary.pageSize);
+  for (let page = 0; page < summary.pages; page++) {
+    const outcomes = await results.readPage(page);
+    for (const entry of await readManifestPage(paths.manifest, page)) {
+      const base = { index: entry.index, path: entry.path, name: entry.name, size: entry.size };
+      if (entry.skip) {
+        yield {
+          ...base,
+          status: 'skipped',
+          error: { type: entry.skip.reason, message: entry.skip.detail },
+        };
+        continue;
+      }
+      yield outcomes.get(entry.index) ?? { ...base, status: 'pending' };
+    }
+  }
+}
+
+/** Writes `report.json` for a batch (streamed) and returns its counts. */
+export async function writeReport(
+  stateDir: string,
+  batchId: string,
+  meta: Record<string, unknown>,
+): Promise<{ path: string; counts: ReportCounts }> {
+  const paths = batchPaths(stateDir, batchId);
+  const counts: ReportCounts = {
+    files: 0,
+    uploaded: 0,
+    skipped: 0,
+    failed: 0,
+    pending: 0,
+    bytes: 0,
+    registered: 0,
+  };
+  const temporary = `${paths.report}.tmp`;
+  const out = fs.createWriteStream(temporary);
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  await write(`{"batchId":${JSON.stringify(batchId)},"meta":${JSON.stringify(meta)},"files":[\n`);
+  let first = true;
+  for await (const outcome of batchOutcomes(stateDir, batchId)) {
+    counts.files++;
+    counts[outcome.status as FileStatus | 'pending']++;
+    if (outcome.status === 'uploaded') counts.bytes += outcome.size;
+    if (outcome.status === 'uploaded' && outcome.registered) counts.registered++;
+    await write((first ? '' : ',\n') + JSON.stringify(outcome));
+    first = false;
+  }
+  await write(`\n],"counts":${JSON.stringify(counts)}}\n`);
+  out.end();
+  await once(out, 'finish');
+  await fs.promises.rename(temporary, paths.report);
+  return { path: paths.report, counts };
+}
+
+/** Counts a batch's outcomes from the state folder, for `status` when no worker answers. */
+export async function countOutcomes(stateDir: string, batchId: string): Promise<ReportCounts> {
+  const counts: ReportCounts = {
+    files: 0,
+    uploaded: 0,
+    skipped: 0,
+    failed: 0,
+    pending: 0,
+    bytes: 0,
+    registered: 0,
+  };
+  for await (const outcome of batchOutcomes(stateDir, batchId)) {
+    counts.files++;
+    counts[outcome.status]++;
+    if (outcome.status === 'uploaded') {
+      counts.bytes += outcome.size;
+      if (outcome.registered) counts.registered++;
+    }
+  }
+  return counts;
+}

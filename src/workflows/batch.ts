@@ -1,0 +1,307 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { BatchActivities } from '../activities';
+import type {
+  BatchCarry,
+  BatchCounters,
+  BatchInput,
+  BatchPhase,
+  BatchProgress,
+  BatchSummary,
+  FileRef,
+  UploadGroupResult,
+} from '../batch/types';
+import { NON_RETRYABLE_ERRORS } from '../batch/types';
+import { selectAccount } from '../accounts/select';
+import { BATCH_FILES_DONE, BATCH_NETWORK, BATCH_STATUS } from '../temporal/search-attributes';
+
+import { pauseSignal, progressQuery, resumeSignal } from './messages';
+
+/** Files under this size share an upload group and one registration transaction. */
+const SMALL_FILE_BYTES = 1024 * 1024;
+const GROUP_MAX_FILES = 32;
+const GROUP_MAX_BYTES = 8 * 1024 * 1024;
+/** Groups per run before continuing as new: about six events each keeps a run near 2,000 events. */
+const GROUPS_PER_RUN = 300;
+
+const { plan, readPage, recordFailures, finishReport } = proxyActivities<BatchActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: {
+    initialInterval: '1s',
+    maximumInterval: '30s',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
+  },
+});
+
+/**
+ * One batch: plan the sources into a manifest on disk, then upload it group by group in a
+ * sliding window, continuing as new long before the history grows large, and end with a report.
+ */
+export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
+  const { request } = input;
+  const { uploadGroup } = proxyActivities<BatchActivities>({
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '1 minute',
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: request.maxRetries + 1,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
+    },
+  });
+
+  // State
+  let phase: BatchPhase = input.carry ? 'uploading' : 'planning';
+  let carry: BatchCarry | undefined = input.carry;
+  let pauseReason: string | undefined;
+  let buffer: FileRef[] = [];
+  const inFlightByAccount = new Map<string, number>();
+
+  const counters = (): BatchCounters =>
+    carry?.counters ?? {
+      files: 0,
+      skipped: 0,
+      uploaded: 0,
+      failed: 0,
+      inFlight: 0,
+      bytesTotal: 0,
+      bytesDone: 0,
+      registered: 0,
+    };
+
+  // Handlers
+  setHandler(progressQuery, () => {
+    const c = counters();
+    return {
+      ...c,
+      batchId: request.batchId,
+      phase,
+      pending: Math.max(0, c.files - c.skipped - c.uploaded - c.failed - c.inFlight),
+      paused: carry?.paused ?? false,
+      pauseReason,
+      unavailableAccounts: carry?.unavailableAccounts ?? [],
+    };
+  });
+  setHandler(pauseSignal, (options) => {
+    if (!carry) return;
+    carry.paused = true;
+    pauseReason = options?.reason ?? 'paused by a user';
+    setStatus('paused');
+  });
+  setHandler(resumeSignal, () => {
+    if (!carry) return;
+    carry.paused = false;
+    pauseReason = undefined;
+    carry.unavailableAccounts = [];
+    setStatus('uploading');
+  });
+
+  // Plan, once per batch
+  if (!carry) {
+    setStatus('planning');
+    const summary = await plan(request);
+    carry = {
+      counters: {
+        files: summary.files,
+        skipped: summary.skipped,
+        uploaded: 0,
+        failed: 0,
+        inFlight: 0,
+        bytesTotal: summary.bytes,
+        bytesDone: 0,
+        registered: 0,
+      },
+      cursor: 0,
+      pages: summary.pages,
+      pageSize: summary.pageSize,
+      requeued: [],
+      strategyState: { cursor: 0 },
+      unavailableAccounts: [],
+      paused: false,
+      runs: 0,
+    };
+    log.info('planned', {
+      batchId: request.batchId,
+      files: summary.files,
+      skipped: summary.skipped,
+    });
+  }
+  const state = carry;
+  phase = 'uploading';
+  setStatus(state.paused ? 'paused' : 'uploading');
+
+  // Upload in a sliding window
+  let groupsThisRun = 0;
+  const runLimit = request.filesPerRun ?? GROUPS_PER_RUN;
+  const total = state.pages * state.pageSize;
+  for (;;) {
+    if (buffer.length === 0 && state.requeued.length === 0 && state.cursor < total) {
+      const page = Math.floor(state.cursor / state.pageSize);
+      buffer = (await readPage({ batchId: request.batchId, page })).filter(
+        (f) => f.index >= state.cursor,
+      );
+      if (buffer.length === 0) state.cursor = (page + 1) * state.pageSize;
+      setStatus(state.paused ? 'paused' : 'uploading');
+      continue;
+    }
+    if (buffer.length === 0 && state.requeued.length === 0) break;
+    if (groupsThisRun >= runLimit || workflowInfo().continueAsNewSuggested) break;
+
+    await condition(() => state.counters.inFlight < request.maxParallel && !state.paused);
+    const group = nextGroup();
+    const account = pickAccount(group);
+    if (!account) {
+      state.requeued.unshift(...group);
+      state.paused = true;
+      pauseReason = 'every account is out of funds: fund one, then run `shelby-batch resume`';
+      setStatus('paused');
+      log.warn('paused: no account can pay', { batchId: request.batchId });
+      continue;
+    }
+    groupsThisRun++;
+    launch(group, account);
+  }
+
+  // Drain, then either continue as new or finish
+  await condition(() => state.counters.inFlight === 0 && allHandlersFinished());
+  if (buffer.length > 0 || state.requeued.length > 0 || state.cursor < total) {
+    if (buffer.length > 0) state.cursor = Math.min(state.cursor, buffer[0].index);
+    state.runs++;
+    await continueAsNew<typeof batchWorkflow>({ request, carry: state });
+  }
+  phase = 'reporting';
+  setStatus('reporting');
+  const report = await finishReport({
+    batchId: request.batchId,
+    meta: {
+      sources: request.sources,
+      prefix: request.prefix,
+      strategy: request.strategy,
+      network: request.network,
+      runs: state.runs + 1,
+      retryOf: request.retryOf,
+    },
+  });
+  const c = state.counters;
+  Object.assign(c, {
+    files: report.counts.files,
+    skipped: report.counts.skipped,
+    uploaded: report.counts.uploaded,
+    failed: report.counts.failed + report.counts.pending,
+    registered: report.counts.registered,
+    bytesDone: report.counts.bytes,
+  });
+  phase = c.failed > 0 ? 'failed' : 'completed';
+  setStatus(phase);
+  return { ...c, batchId: request.batchId, phase, reportPath: report.path };
+
+  /** The next files to upload together: one large file, or up to 32 small ones. */
+  function nextGroup(): FileRef[] {
+    const source = state.requeued.length > 0 ? state.requeued : buffer;
+    const group = [source.shift()!];
+    let bytes = group[0].size;
+    while (
+      group[0].size < SMALL_FILE_BYTES &&
+      source.length > 0 &&
+      source[0].size < SMALL_FILE_BYTES &&
+      group.length < GROUP_MAX_FILES &&
+      bytes + source[0].size <= GROUP_MAX_BYTES
+    ) {
+      bytes += source[0].size;
+      group.push(source.shift()!);
+    }
+    if (source === buffer) state.cursor = Math.max(state.cursor, group[group.length - 1].index + 1);
+    return group;
+  }
+
+  function pickAccount(group: FileRef[]): string | undefined {
+    const unavailable = new Set(state.unavailableAccounts.map((a) => a.id));
+    const views = request.accounts.map((a) => ({
+      id: a.id,
+      weight: a.weight,
+      inFlight: inFlightByAccount.get(a.id) ?? 0,
+      available: !unavailable.has(a.id),
+    }));
+    const choice = selectAccount(
+      request.strategy,
+      views,
+      state.strategyState,
+      `${request.batchId}:${group[0].index}`,
+    );
+    if (!choice) return undefined;
+    state.strategyState = choice.state;
+    return choice.accountId;
+  }
+
+  function launch(group: FileRef[], accountId: string): void {
+    state.counters.inFlight += group.length;
+    inFlightByAccount.set(accountId, (inFlightByAccount.get(accountId) ?? 0) + group.length);
+    const settle = (result: Omit<UploadGroupResult, 'requeue'>): void => {
+      state.counters.uploaded += result.uploaded;
+      state.counters.failed += result.failed;
+      state.counters.registered += result.registered;
+      state.counters.bytesDone += result.bytes;
+    };
+    uploadGroup({
+      batchId: request.batchId,
+      accountId,
+      network: request.network,
+      files: group,
+      expirationMicros: request.expirationMicros,
+    })
+      .then((result) => {
+        settle(result);
+        if (result.accountExhausted) {
+          if (!state.unavailableAccounts.some((a) => a.id === accountId)) {
+            state.unavailableAccounts.push({ id: accountId, reason: 'out of funds' });
+          }
+          state.requeued.push(...result.requeue);
+        }
+      })
+      .catch(async (error: unknown) => {
+        const cause = error instanceof ActivityFailure ? error.cause : error;
+        const failure = {
+          type: cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : 'Error',
+          message: cause instanceof Error ? cause.message : String(cause),
+        };
+        settle(
+          await recordFailures({
+            batchId: request.batchId,
+            accountId,
+            files: group,
+            error: failure,
+            attempts: request.maxRetries + 1,
+          }),
+        );
+      })
+      .finally(() => {
+        state.counters.inFlight -= group.length;
+        inFlightByAccount.set(accountId, (inFlightByAccount.get(accountId) ?? 0) - group.length);
+      });
+  }
+
+  function setStatus(status: string): void {
+    const c = counters();
+    upsertSearchAttributes([
+      { key: BATCH_STATUS, value: status },
+      { key: BATCH_NETWORK, value: request.network },
+      { key: BATCH_FILES_DONE, value: c.uploaded + c.skipped },
+    ]);
+    setCurrentDetails(
+      `**${status}** — ${c.uploaded} uploaded, ${c.failed} failed, ${c.skipped} skipped of ${c.files} files`,
+    );
+  }
+}
