@@ -192,12 +192,15 @@ const networkSchema = z
   .prefault({});
 
 const tlsObjectSchema = z
-  .strictObject({
-    serverName: text('a host name').optional(),
-    serverRootCACertificatePath: text('a file path').optional(),
-    clientCertPath: text('a file path').optional(),
-    clientKeyPath: text('a file path').optional(),
-  })
+  .strictObject(
+    {
+      serverName: text('a host name').optional(),
+      serverRootCACertificatePath: text('a file path').optional(),
+      clientCertPath: text('a file path').optional(),
+      clientKeyPath: text('a file path').optional(),
+    },
+    { error: 'expected true, false or a mapping of TLS settings' },
+  )
   .superRefine((tls, ctx) => {
     if ((tls.clientCertPath === undefined) !== (tls.clientKeyPath === undefined)) {
       ctx.addIssue({
