@@ -14,9 +14,9 @@ export interface AccountLockOptions {
   signal?: AbortSignal;
 }
 
-/** The workflow id that stands for "a transaction of this account is in flight". */
-export function accountLockId(accountId: string): string {
-  return `shelby-account-lock-${accountId}`;
+/** The workflow id that stands for "a transaction of this address is in flight". */
+export function accountLockId(address: string): string {
+  return `shelby-account-lock-${address.toLowerCase()}`;
 }
 
 /**
@@ -25,11 +25,11 @@ export function accountLockId(accountId: string): string {
  * the lease lapses after `ttlMs`, by which time its transaction has either landed or expired.
  */
 export async function withAccountLock<T>(
-  accountId: string,
+  address: string,
   options: AccountLockOptions,
   work: (deadline: number) => Promise<T>,
 ): Promise<T> {
-  const workflowId = accountLockId(accountId);
+  const workflowId = accountLockId(address);
   let delay = 50;
   for (;;) {
     options.signal?.throwIfAborted();
@@ -42,7 +42,7 @@ export async function withAccountLock<T>(
         args: [{ holder: options.holder, ttlMs: options.ttlMs }],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        staticSummary: `lease for ${accountId}: ${options.holder}`,
+        staticSummary: `lease for ${address}: ${options.holder}`,
       });
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
+import { withHeartbeat } from './heartbeat';
 import type { BatchRequest } from '../batch/types';
 import { batchPaths } from '../batch/paths';
 import { planBatch } from '../planning/plan';
@@ -18,23 +19,23 @@ export function createPlan(deps: ActivityDeps) {
     if (existing) return existing;
     await fs.promises.rm(paths.manifest, { recursive: true, force: true });
     await fs.promises.rm(paths.results, { recursive: true, force: true });
-    const heartbeat = setInterval(() => Context.current().heartbeat(), 5000);
     try {
-      if (request.retryOf) return await planRetry(deps.stateDir, request.retryOf, paths.manifest);
-      return await planBatch({
-        sources: request.sources,
-        prefix: request.prefix,
-        manifestDir: paths.manifest,
-        followSymlinks: request.followSymlinks,
-      });
+      return await withHeartbeat(() =>
+        request.retryOf
+          ? planRetry(deps.stateDir, request.retryOf, paths.manifest)
+          : planBatch({
+              sources: request.sources,
+              prefix: request.prefix,
+              manifestDir: paths.manifest,
+              followSymlinks: request.followSymlinks,
+            }),
+      );
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'SourceNotFound' || name === 'ConfigError') {
         throw ApplicationFailure.nonRetryable((error as Error).message, name);
       }
       throw error;
-    } finally {
-      clearInterval(heartbeat);
     }
   };
 }

@@ -4,6 +4,7 @@ import { readManifestEntries, readSummary } from '../manifest/manifest';
 import { ResultsStore } from '../report/results';
 import { writeReport, type ReportCounts } from '../report/report';
 import type { ActivityDeps } from './deps';
+import { withHeartbeat } from './heartbeat';
 
 type GroupCounts = Omit<UploadGroupResult, 'requeue' | 'accountExhausted'>;
 
@@ -58,6 +59,6 @@ export function createFinishReport(deps: ActivityDeps) {
     batchId: string;
     meta: Record<string, unknown>;
   }): Promise<{ path: string; counts: ReportCounts }> {
-    return writeReport(deps.stateDir, input.batchId, input.meta);
+    return withHeartbeat(() => writeReport(deps.stateDir, input.batchId, input.meta));
   };
 }

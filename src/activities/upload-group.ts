@@ -13,9 +13,9 @@ import { withAccountLock } from '../accounts/account-lock';
 import type { ActivityDeps } from './deps';
 
 /** How long a registration transaction may wait for a block before it expires unsent. */
-const TX_EXPIRY_SECONDS = 30;
+const TX_EXPIRY_SECONDS = 20;
 /** The account lease outlives any transaction sent under it (see account-lock.ts). */
-const LEASE_MS = 90_000;
+const LEASE_MS = 45_000;
 /** Data uploads per group running at once; groups themselves run in parallel too. */
 const PUT_CONCURRENCY = 4;
 
@@ -63,289 +63,303 @@ export function createUploadGroup(deps: ActivityDeps) {
     const hadPendingTx = Boolean(checkpoint.pendingTx);
     const beat = (): void => context.heartbeat(checkpoint);
     const log = context.log;
-
-    const paths = batchPaths(deps.stateDir, input.batchId);
-    const summary = await readSummary(paths.manifest);
-    if (!summary) {
-      throw ApplicationFailure.nonRetryable(`no manifest for ${input.batchId}`, 'ManifestMissing');
-    }
-    const results = new ResultsStore(paths.results, summary.pageSize);
-    let signer: Ed25519Account;
+    const ticker = setInterval(beat, 5000);
     try {
-      signer = deps.keys.signer(input.accountId);
-    } catch (error) {
-      throw ApplicationFailure.nonRetryable(
-        `account ${input.accountId} has no usable key on this worker: ${(error as Error).message}`,
-        'AccountUnknown',
-      );
+      return await run();
+    } finally {
+      clearInterval(ticker);
     }
-    const owner = signer.accountAddress.toString();
-    const shelby = await deps.shelby();
-    const engine = await deps.commitments();
 
-    const entries = await readManifestEntries(
-      paths.manifest,
-      input.files.map((f) => f.index),
-    );
-    const byIndex = new Map(entries.map((e) => [e.index, e]));
-    const earlier = await results.read(input.files.map((f) => f.index));
-    const work: Work[] = [];
-    for (const ref of input.files) {
-      const entry = byIndex.get(ref.index);
-      if (!entry)
+    async function run(): Promise<UploadGroupResult> {
+      const paths = batchPaths(deps.stateDir, input.batchId);
+      const summary = await readSummary(paths.manifest);
+      if (!summary) {
         throw ApplicationFailure.nonRetryable(
-          `file ${ref.index} not in manifest`,
+          `no manifest for ${input.batchId}`,
           'ManifestMissing',
         );
-      const done = earlier.get(ref.index);
-      work.push({ ref, entry, result: done?.status === 'uploaded' ? done : undefined });
-    }
-    const open = (): Work[] => work.filter((w) => !w.result);
-    const fail = (w: Work, type: string, message: string): void => {
-      w.result = resultOf(w, 'failed', { error: { type, message } });
-      log.warn('file failed', { batchId: input.batchId, file: w.entry.name, type, message });
-    };
-    const resultOf = (
-      w: Work,
-      status: 'uploaded' | 'failed',
-      extra: Partial<FileResult>,
-    ): FileResult => ({
-      index: w.entry.index,
-      status,
-      path: w.entry.path,
-      name: w.entry.name,
-      size: w.entry.size,
-      account: input.accountId,
-      merkleRoot: w.root,
-      txHash: w.txHash,
-      registered: w.registered ?? false,
-      attempts: attempt,
-      ...extra,
-    });
-
-    // Commitments and a look at the chain, for files not finished by an earlier attempt.
-    const limit = pLimit(Math.max(2, PUT_CONCURRENCY));
-    await Promise.all(
-      open().map((w) =>
-        limit(async () => {
-          try {
-            await checkUnchanged(w.entry);
-            const commitments = await engine.fromFile(w.entry.path, w.entry.size);
-            w.root = commitments.blobMerkleRoot;
-            w.numChunksets = commitments.numChunksets;
-            await checkUnchanged(w.entry);
-            const meta = await shelby.coordination.getBlobMetadata({
-              account: owner,
-              name: w.entry.name,
-            });
-            if (meta) {
-              const onChain = hex(meta.blobMerkleRoot);
-              if (onChain !== w.root) {
-                throw new FileFailure(
-                  'NameConflict',
-                  `blob ${w.entry.name} already exists for ${input.accountId} with another Merkle root (${onChain}); use another --prefix`,
-                );
-              }
-              w.alreadyWritten = meta.isWritten;
-            } else {
-              w.needsRegistration = true;
-            }
-          } catch (error) {
-            if (error instanceof FileFailure) return fail(w, error.type, error.message);
-            if ((error as Error).name === 'FileChanged')
-              return fail(w, 'FileChanged', (error as Error).message);
-            throw error;
-          } finally {
-            beat();
-          }
-        }),
-      ),
-    );
-
-    // One transaction for every name not yet on chain, under the account's lease.
-    const toRegister = open().filter((w) => w.needsRegistration);
-    if (toRegister.length > 0) {
-      const outcome = await registerUnderLease(toRegister);
-      if (outcome === 'exhausted') {
-        await results.append(work.filter((w) => w.result).map((w) => w.result!));
-        return {
-          ...countOf(work),
-          requeue: open().map((w) => w.ref),
-          accountExhausted: input.accountId,
-        };
       }
-    }
+      const results = new ResultsStore(paths.results, summary.pageSize);
+      let signer: Ed25519Account;
+      try {
+        signer = deps.keys.signer(input.accountId);
+      } catch (error) {
+        throw ApplicationFailure.nonRetryable(
+          `account ${input.accountId} has no usable key on this worker: ${(error as Error).message}`,
+          'AccountUnknown',
+        );
+      }
+      const owner = signer.accountAddress.toString();
+      const shelby = await deps.shelby();
+      const engine = await deps.commitments();
 
-    // The data, from a second read of each file.
-    let transient: ClassifiedError | undefined;
-    await Promise.all(
-      open().map((w) =>
-        limit(async () => {
-          if (w.alreadyWritten) {
-            w.result = resultOf(w, 'uploaded', { written: false });
-            return;
-          }
-          try {
-            await checkUnchanged(w.entry);
-            const stream = Readable.toWeb(
-              fs.createReadStream(w.entry.path),
-            ) as ReadableStream<Uint8Array>;
-            await shelby.rpc.putBlob({
-              account: owner,
-              blobName: w.entry.name,
-              blobData: w.entry.size === 0 ? new Uint8Array(0) : stream,
-              totalBytes: w.entry.size,
-              onProgress: beat,
-            });
-            await checkUnchanged(w.entry);
-            w.result = resultOf(w, 'uploaded', { written: true });
-          } catch (error) {
-            if (error instanceof FileFailure) return fail(w, error.type, error.message);
-            const classified = classifyError(error);
-            if (classified.class === 'permanent')
-              return fail(w, classified.type, classified.message);
-            transient = classified;
-          } finally {
-            beat();
-          }
-        }),
-      ),
-    );
-
-    await results.append(work.filter((w) => w.result).map((w) => w.result!));
-    if (transient) {
-      throw ApplicationFailure.retryable(
-        `${open().length} upload(s) of the group will be retried: ${transient.message}`,
-        transient.type,
+      const entries = await readManifestEntries(
+        paths.manifest,
+        input.files.map((f) => f.index),
       );
-    }
-    return { ...countOf(work), requeue: [] };
-
-    async function registerUnderLease(files: Work[]): Promise<'done' | 'exhausted'> {
-      return withAccountLock(
-        input.accountId,
-        {
-          client: deps.client,
-          taskQueue: deps.taskQueue,
-          holder: `${input.batchId}#${files[0].entry.index}`,
-          ttlMs: LEASE_MS,
-          onWait: beat,
-        },
-        async (deadline) => {
-          // An attempt that died after sending: settle its transaction before sending another.
-          if (checkpoint.pendingTx) await settle(checkpoint.pendingTx);
-          checkpoint.pendingTx = undefined;
-          let pending = await stillUnregistered(files);
-          if (pending.length === 0) return 'done';
-          if (Date.now() + TX_EXPIRY_SECONDS * 1000 > deadline) {
-            throw ApplicationFailure.retryable(
-              'account lease too short to send safely',
-              'LeaseExpired',
-            );
-          }
-          try {
-            await submit(pending);
-          } catch (error) {
-            const classified = classifyError(error);
-            if (classified.class === 'already-exists') {
-              // One existing name aborts the whole transaction: drop the names now on chain, retry once.
-              pending = await stillUnregistered(pending);
-              if (pending.length > 0) await submit(pending);
-            } else if (classified.class === 'insufficient-funds') {
-              log.warn('account cannot pay', { batchId: input.batchId, account: input.accountId });
-              return 'exhausted';
-            } else if (classified.class === 'permanent') {
-              for (const w of pending) fail(w, classified.type, classified.message);
-            } else {
-              throw ApplicationFailure.retryable(classified.message, classified.type);
-            }
-          }
-          return 'done';
-        },
-      );
-    }
-
-    /** Sends one registration for `files` and waits for it; marks them registered by us. */
-    async function submit(files: Work[]): Promise<void> {
-      const expireTimestamp = Math.floor(Date.now() / 1000) + TX_EXPIRY_SECONDS;
-      const options = { build: { options: { expireTimestamp } } };
-      const { transaction } =
-        files.length === 1
-          ? await shelby.coordination.registerBlob({
-              account: asSdkAccount(signer),
-              blobName: files[0].entry.name,
-              blobMerkleRoot: files[0].root!,
-              size: files[0].entry.size,
-              expirationMicros: input.expirationMicros,
-              options,
-            })
-          : await shelby.coordination.batchRegisterBlobs({
-              account: asSdkAccount(signer),
-              expirationMicros: input.expirationMicros,
-              blobs: files.map((w) => ({
-                blobName: w.entry.name,
-                blobSize: w.entry.size,
-                blobMerkleRoot: w.root!,
-              })),
-              options,
-            });
-      checkpoint.pendingTx = { hash: transaction.hash, expiresAtMs: expireTimestamp * 1000 };
-      beat();
-      await shelby.aptos.waitForTransaction({
-        transactionHash: transaction.hash,
-        options: { timeoutSecs: TX_EXPIRY_SECONDS + 5, checkSuccess: true },
-      });
-      checkpoint.pendingTx = undefined;
-      for (const w of files) {
-        w.registered = true;
-        w.txHash = transaction.hash;
-      }
-      log.info('registered', {
-        batchId: input.batchId,
-        account: input.accountId,
-        blobs: files.length,
-        tx: transaction.hash,
-      });
-    }
-
-    /** Waits until a transaction sent by an earlier attempt has landed or can no longer land. */
-    async function settle(tx: { hash: string; expiresAtMs: number }): Promise<void> {
-      for (;;) {
-        try {
-          const found = await shelby.aptos.getTransactionByHash({ transactionHash: tx.hash });
-          if (found.type !== 'pending_transaction') return;
-        } catch (error) {
-          if (!/404|not found/i.test(String(error))) throw error;
-          if (Date.now() > tx.expiresAtMs + 2000) return;
-        }
-        beat();
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-
-    /** Files whose name is not yet on chain; the rest are settled against the chain. */
-    async function stillUnregistered(files: Work[]): Promise<Work[]> {
-      const missing: Work[] = [];
-      for (const w of files) {
-        const meta = await shelby.coordination.getBlobMetadata({
-          account: owner,
-          name: w.entry.name,
-        });
-        if (!meta) {
-          missing.push(w);
-        } else if (hex(meta.blobMerkleRoot) !== w.root) {
-          fail(
-            w,
-            'NameConflict',
-            `blob ${w.entry.name} was registered meanwhile with another Merkle root`,
+      const byIndex = new Map(entries.map((e) => [e.index, e]));
+      const earlier = await results.read(input.files.map((f) => f.index));
+      const work: Work[] = [];
+      for (const ref of input.files) {
+        const entry = byIndex.get(ref.index);
+        if (!entry)
+          throw ApplicationFailure.nonRetryable(
+            `file ${ref.index} not in manifest`,
+            'ManifestMissing',
           );
-        } else {
-          w.alreadyWritten = meta.isWritten;
-          // Landed from an earlier attempt of this very group: paid once, by this batch.
-          w.registered = hadPendingTx;
+        const done = earlier.get(ref.index);
+        work.push({ ref, entry, result: done?.status === 'uploaded' ? done : undefined });
+      }
+      const open = (): Work[] => work.filter((w) => !w.result);
+      const fail = (w: Work, type: string, message: string): void => {
+        w.result = resultOf(w, 'failed', { error: { type, message } });
+        log.warn('file failed', { batchId: input.batchId, file: w.entry.name, type, message });
+      };
+      const resultOf = (
+        w: Work,
+        status: 'uploaded' | 'failed',
+        extra: Partial<FileResult>,
+      ): FileResult => ({
+        index: w.entry.index,
+        status,
+        path: w.entry.path,
+        name: w.entry.name,
+        size: w.entry.size,
+        account: input.accountId,
+        merkleRoot: w.root,
+        txHash: w.txHash,
+        registered: w.registered ?? false,
+        attempts: attempt,
+        ...extra,
+      });
+
+      // Commitments and a look at the chain, for files not finished by an earlier attempt.
+      const limit = pLimit(Math.max(2, PUT_CONCURRENCY));
+      await Promise.all(
+        open().map((w) =>
+          limit(async () => {
+            try {
+              await checkUnchanged(w.entry);
+              const commitments = await engine.fromFile(w.entry.path, w.entry.size);
+              w.root = commitments.blobMerkleRoot;
+              w.numChunksets = commitments.numChunksets;
+              await checkUnchanged(w.entry);
+              const meta = await shelby.coordination.getBlobMetadata({
+                account: owner,
+                name: w.entry.name,
+              });
+              if (meta) {
+                const onChain = hex(meta.blobMerkleRoot);
+                if (onChain !== w.root) {
+                  throw new FileFailure(
+                    'NameConflict',
+                    `blob ${w.entry.name} already exists for ${input.accountId} with another Merkle root (${onChain}); use another --prefix`,
+                  );
+                }
+                w.alreadyWritten = meta.isWritten;
+              } else {
+                w.needsRegistration = true;
+              }
+            } catch (error) {
+              if (error instanceof FileFailure) return fail(w, error.type, error.message);
+              if ((error as Error).name === 'FileChanged')
+                return fail(w, 'FileChanged', (error as Error).message);
+              throw error;
+            } finally {
+              beat();
+            }
+          }),
+        ),
+      );
+
+      // One transaction for every name not yet on chain, under the account's lease.
+      const toRegister = open().filter((w) => w.needsRegistration);
+      if (toRegister.length > 0) {
+        const outcome = await registerUnderLease(toRegister);
+        if (outcome === 'exhausted') {
+          await results.append(work.filter((w) => w.result).map((w) => w.result!));
+          return {
+            ...countOf(work),
+            requeue: open().map((w) => w.ref),
+            accountExhausted: input.accountId,
+          };
         }
       }
-      return missing;
+
+      // The data, from a second read of each file.
+      let transient: ClassifiedError | undefined;
+      await Promise.all(
+        open().map((w) =>
+          limit(async () => {
+            if (w.alreadyWritten) {
+              w.result = resultOf(w, 'uploaded', { written: false });
+              return;
+            }
+            try {
+              await checkUnchanged(w.entry);
+              const stream = Readable.toWeb(
+                fs.createReadStream(w.entry.path),
+              ) as ReadableStream<Uint8Array>;
+              await shelby.rpc.putBlob({
+                account: owner,
+                blobName: w.entry.name,
+                blobData: w.entry.size === 0 ? new Uint8Array(0) : stream,
+                totalBytes: w.entry.size,
+                onProgress: beat,
+              });
+              await checkUnchanged(w.entry);
+              w.result = resultOf(w, 'uploaded', { written: true });
+            } catch (error) {
+              if (error instanceof FileFailure) return fail(w, error.type, error.message);
+              const classified = classifyError(error);
+              if (classified.class === 'permanent')
+                return fail(w, classified.type, classified.message);
+              transient = classified;
+            } finally {
+              beat();
+            }
+          }),
+        ),
+      );
+
+      await results.append(work.filter((w) => w.result).map((w) => w.result!));
+      if (transient) {
+        throw ApplicationFailure.retryable(
+          `${open().length} upload(s) of the group will be retried: ${transient.message}`,
+          transient.type,
+        );
+      }
+      return { ...countOf(work), requeue: [] };
+
+      async function registerUnderLease(files: Work[]): Promise<'done' | 'exhausted'> {
+        return withAccountLock(
+          owner,
+          {
+            client: deps.client,
+            taskQueue: deps.taskQueue,
+            holder: `${input.batchId}#${files[0].entry.index}`,
+            ttlMs: LEASE_MS,
+            onWait: beat,
+          },
+          async (deadline) => {
+            // An attempt that died after sending: settle its transaction before sending another.
+            if (checkpoint.pendingTx) await settle(checkpoint.pendingTx);
+            checkpoint.pendingTx = undefined;
+            let pending = await stillUnregistered(files);
+            if (pending.length === 0) return 'done';
+            if (Date.now() + TX_EXPIRY_SECONDS * 1000 > deadline) {
+              throw ApplicationFailure.retryable(
+                'account lease too short to send safely',
+                'LeaseExpired',
+              );
+            }
+            try {
+              await submit(pending);
+            } catch (error) {
+              const classified = classifyError(error);
+              if (classified.class === 'already-exists') {
+                // One existing name aborts the whole transaction: drop the names now on chain, retry once.
+                pending = await stillUnregistered(pending);
+                if (pending.length > 0) await submit(pending);
+              } else if (classified.class === 'insufficient-funds') {
+                log.warn('account cannot pay', {
+                  batchId: input.batchId,
+                  account: input.accountId,
+                });
+                return 'exhausted';
+              } else if (classified.class === 'permanent') {
+                for (const w of pending) fail(w, classified.type, classified.message);
+              } else {
+                throw ApplicationFailure.retryable(classified.message, classified.type);
+              }
+            }
+            return 'done';
+          },
+        );
+      }
+
+      /** Sends one registration for `files` and waits for it; marks them registered by us. */
+      async function submit(files: Work[]): Promise<void> {
+        const expireTimestamp = Math.floor(Date.now() / 1000) + TX_EXPIRY_SECONDS;
+        const options = { build: { options: { expireTimestamp } } };
+        const { transaction } =
+          files.length === 1
+            ? await shelby.coordination.registerBlob({
+                account: asSdkAccount(signer),
+                blobName: files[0].entry.name,
+                blobMerkleRoot: files[0].root!,
+                size: files[0].entry.size,
+                expirationMicros: input.expirationMicros,
+                options,
+              })
+            : await shelby.coordination.batchRegisterBlobs({
+                account: asSdkAccount(signer),
+                expirationMicros: input.expirationMicros,
+                blobs: files.map((w) => ({
+                  blobName: w.entry.name,
+                  blobSize: w.entry.size,
+                  blobMerkleRoot: w.root!,
+                })),
+                options,
+              });
+        checkpoint.pendingTx = { hash: transaction.hash, expiresAtMs: expireTimestamp * 1000 };
+        beat();
+        await shelby.aptos.waitForTransaction({
+          transactionHash: transaction.hash,
+          options: { timeoutSecs: TX_EXPIRY_SECONDS + 5, checkSuccess: true },
+        });
+        checkpoint.pendingTx = undefined;
+        for (const w of files) {
+          w.registered = true;
+          w.txHash = transaction.hash;
+        }
+        log.info('registered', {
+          batchId: input.batchId,
+          account: input.accountId,
+          blobs: files.length,
+          tx: transaction.hash,
+        });
+      }
+
+      /** Waits until a transaction sent by an earlier attempt has landed or can no longer land. */
+      async function settle(tx: { hash: string; expiresAtMs: number }): Promise<void> {
+        for (;;) {
+          try {
+            const found = await shelby.aptos.getTransactionByHash({ transactionHash: tx.hash });
+            if (found.type !== 'pending_transaction') return;
+          } catch (error) {
+            if (!/404|not found/i.test(String(error))) throw error;
+            if (Date.now() > tx.expiresAtMs + 2000) return;
+          }
+          beat();
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+
+      /** Files whose name is not yet on chain; the rest are settled against the chain. */
+      async function stillUnregistered(files: Work[]): Promise<Work[]> {
+        const missing: Work[] = [];
+        for (const w of files) {
+          const meta = await shelby.coordination.getBlobMetadata({
+            account: owner,
+            name: w.entry.name,
+          });
+          if (!meta) {
+            missing.push(w);
+          } else if (hex(meta.blobMerkleRoot) !== w.root) {
+            fail(
+              w,
+              'NameConflict',
+              `blob ${w.entry.name} was registered meanwhile with another Merkle root`,
+            );
+          } else {
+            w.alreadyWritten = meta.isWritten;
+            // Landed from an earlier attempt of this very group: paid once, by this batch.
+            w.registered = hadPendingTx;
+          }
+        }
+        return missing;
+      }
     }
   };
 }

@@ -37,7 +37,7 @@ const GROUPS_PER_RUN = 300;
 
 const { plan, readPage, recordFailures, finishReport } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1s',
     maximumInterval: '30s',
@@ -53,7 +53,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
   const { request } = input;
   const { uploadGroup } = proxyActivities<BatchActivities>({
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '1 minute',
+    heartbeatTimeout: '20 seconds',
     retry: {
       initialInterval: '2s',
       backoffCoefficient: 2,
