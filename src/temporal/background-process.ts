@@ -18,6 +18,11 @@ export interface DetachedSpawnOptions {
   pidFile: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * Run in its own session (the default), so it outlives this process and a Ctrl-C in this
+   * terminal. Tests pass false so an interrupted run takes its servers down with it.
+   */
+  detached?: boolean;
 }
 
 /** A started process, with a way to learn that it already died. */
@@ -41,7 +46,7 @@ export function spawnDetached(options: DetachedSpawnOptions): DetachedProcess {
       `\n--- ${new Date().toISOString()} starting ${path.basename(options.command)}\n`,
     );
     const child = spawn(options.command, options.args, {
-      detached: true,
+      detached: options.detached ?? true,
       stdio: ['ignore', log, log],
       env: options.env ?? process.env,
       cwd: options.cwd,

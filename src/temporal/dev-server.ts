@@ -39,6 +39,8 @@ export interface DevServerOptions {
   extraArgs?: string[];
   /** The `temporal` binary; found with {@link requireTemporalBinary} by default. */
   binary?: string;
+  /** Outlive this process (default true); test harnesses pass false. */
+  detached?: boolean;
 }
 
 /** A dev server that answers at `address`. */
@@ -161,6 +163,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       pidFile: paths.pid,
       env: withoutTemporalClientEnv(process.env),
       cwd: paths.dir,
+      detached: options.detached,
     });
 
     const fail = async (why: string): Promise<never> => {
