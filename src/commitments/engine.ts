@@ -56,8 +56,11 @@ export interface CommitmentsEngineOptions {
 
 /** Which exact path the engine settled on at start-up, and why. */
 export interface CommitmentsEngineStatus {
-  /** `auto`: table or hybrid per chunkset; `hybrid`: wasm encode only; `sdk`: the SDK's own code. */
-  path: Extract<CommitPath, 'auto' | 'hybrid' | 'sdk'>;
+  /**
+   * `auto`: the table or the hybrid path per chunkset, whichever is cheaper; `sdk`: the SDK's
+   * own generateCommitments per chunkset, after the self-check found a mismatch.
+   */
+  path: Extract<CommitPath, 'auto' | 'sdk'>;
   threads: number;
   /** sha256 of the installed clay.wasm, the key of the cached response table. */
   wasmSha256: string;
@@ -131,17 +134,13 @@ function startSharedPool(options: CommitmentsEngineOptions, wasmSha256: string):
       async (data, path) => (await commitBlob(pool, byteChunksets(data), path)).commitments,
       (data) => pool.run({ kind: 'sdk-blob', data }),
     );
-    const path = result.table ? 'auto' : result.hybrid ? 'hybrid' : 'sdk';
-    if (path !== 'auto') {
-      logger.warn(
-        'Commitments fast path disagrees with the Shelby SDK; using a slower exact path',
-        {
-          path,
-          mismatches: result.mismatches,
-          tableError,
-          wasmSha256,
-        },
-      );
+    const path = result.passed ? 'auto' : 'sdk';
+    if (!result.passed) {
+      logger.warn('Commitments fast path disagrees with the Shelby SDK; using the SDK path', {
+        mismatches: result.mismatches,
+        tableError,
+        wasmSha256,
+      });
     }
     return { path, threads, wasmSha256, selfCheck: result, tableError };
   })();
