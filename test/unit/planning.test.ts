@@ -1,0 +1,256 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { type ManifestEntry, readManifestPage, readSummary } from '../../src/manifest/manifest';
+import { InvalidPrefix, SourceNotFound } from '../../src/planning/errors';
+import { planBatch, type PlanBatchOptions } from '../../src/planning/plan';
+
+const isRoot = process.getuid?.() === 0;
+
+let root: string;
+let manifestDir: string;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-test-'));
+  manifestDir = path.join(root, '.manifest');
+});
+afterEach(() => {
+  // Restore permissions so the folder can be removed.
+  execFileSync('chmod', ['-R', 'u+rwx', root]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+function write(relative: string, content = 'x'): string {
+  const file = path.join(root, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+async function plan(options: Partial<PlanBatchOptions> & { sources: string[] }) {
+  const summary = await planBatch({ prefix: '', manifestDir, cwd: root, ...options });
+  const entries: ManifestEntry[] = [];
+  for (let page = 0; page < summary.pages; page++) {
+    entries.push(...(await readManifestPage(manifestDir, page)));
+  }
+  return { summary, entries, byName: new Map(entries.map((entry) => [entry.name, entry])) };
+}
+
+/**
+ * Runs planBatch in a child process as the unprivileged user "nobody" (the test runs as root
+ * otherwise, and root reads through permission bits). The TypeScript sources are compiled on load
+ * with swc, as jest does.
+ */
+function planAsNobody(options: PlanBatchOptions) {
+  fs.chmodSync(root, 0o777);
+  const script = `
+    const fs = require('node:fs');
+    const swc = require(${JSON.stringify(require.resolve('@swc/core'))});
+    require.extensions['.ts'] = (module, filename) => {
+      const source = fs.readFileSync(filename, 'utf8');
+      const { code } = swc.transformSync(source, {
+        filename,
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      });
+      module._compile(code, filename);
+    };
+    const { planBatch } = require(${JSON.stringify(path.resolve(__dirname, '../../src/planning/plan.ts'))});
+    process.setgid(65534);
+    process.setuid(65534);
+    planBatch(${JSON.stringify(options)}).then((summary) => console.log(JSON.stringify(summary)));
+  `;
+  const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  return JSON.parse(output) as ManifestSummary;
+}
+
+describe('planBatch', () => {
+  it('names folder contents by relative path and a file source by its base name', async () => {
+    write('src/a.txt', 'aaa');
+    write('src/sub/b.txt', 'bb');
+    write('single.bin', 'z');
+    const { summary, entries } = await plan({ sources: ['src', 'single.bin'], prefix: 'p/' });
+    expect(entries.map((entry) => entry.name)).toEqual(['p/a.txt', 'p/sub/b.txt', 'p/single.bin']);
+    expect(entries.map((entry) => entry.index)).toEqual([0, 1, 2]);
+    expect(entries[0]).toMatchObject({ path: path.join(root, 'src', 'a.txt'), size: 3 });
+    expect(entries[0].mtimeMs).toBe(fs.statSync(path.join(root, 'src', 'a.txt')).mtimeMs);
+    expect(summary).toMatchObject({ files: 3, uploadable: 3, skipped: 0, bytes: 6 });
+  });
+
+  it('orders entries by name within each folder, entering folders where they sort', async () => {
+    for (const name of ['c', 'a', 'b/2', 'b/1', 'B', 'a.d/x']) write(`t/${name}`);
+    const { entries } = await plan({ sources: ['t'] });
+    expect(entries.map((entry) => entry.name)).toEqual(['B', 'a', 'a.d/x', 'b/1', 'b/2', 'c']);
+  });
+
+  it('includes a zero-byte file as uploadable', async () => {
+    write('z/empty', '');
+    write('z/a', 'hi\n');
+    const { byName, summary } = await plan({ sources: ['z'], prefix: 'b01/' });
+    expect(byName.get('b01/empty')).toMatchObject({ size: 0 });
+    expect(byName.get('b01/empty')?.skip).toBeUndefined();
+    expect(summary.uploadable).toBe(2);
+  });
+
+  it('throws SourceNotFound before writing anything', async () => {
+    write('ok/a');
+    const attempt = plan({ sources: ['ok', 'missing', 'also/missing'] });
+    await expect(attempt).rejects.toBeInstanceOf(SourceNotFound);
+    await expect(attempt).rejects.toMatchObject({
+      name: 'SourceNotFound',
+      sources: ['missing', 'also/missing'],
+    });
+    expect(fs.existsSync(manifestDir)).toBe(false);
+  });
+
+  it('throws InvalidPrefix before writing anything', async () => {
+    write('ok/a');
+    await expect(plan({ sources: ['ok'], prefix: 'x'.repeat(1024) })).rejects.toBeInstanceOf(
+      InvalidPrefix,
+    );
+    expect(fs.existsSync(manifestDir)).toBe(false);
+  });
+
+  describe('symlinks', () => {
+    // The tree of case B04: a loop back to the root and a link out of the tree.
+    beforeEach(() => {
+      write('s/sub/a', 'a');
+      fs.symlinkSync('..', path.join(root, 's/sub/up'));
+      write('outside/secret', 'nope');
+      fs.symlinkSync(path.join(root, 'outside/secret'), path.join(root, 's/out'));
+      fs.symlinkSync('sub/a', path.join(root, 's/alias'));
+      fs.symlinkSync('missing', path.join(root, 's/broken'));
+    });
+
+    it('are not followed by default and are listed as skipped with their target', async () => {
+      const { byName, summary } = await plan({ sources: ['s'] });
+      expect(byName.get('sub/up')?.skip).toEqual({ reason: 'symlink', detail: '..' });
+      expect(byName.get('out')?.skip).toEqual({
+        reason: 'symlink',
+        detail: path.join(root, 'outside/secret'),
+      });
+      expect(byName.get('alias')?.skip).toEqual({ reason: 'symlink', detail: 'sub/a' });
+      expect(summary).toMatchObject({ files: 5, uploadable: 1, skipped: 4, bytes: 1 });
+    });
+
+    it('when followed, stop at loops, refuse targets outside the source and skip broken links', async () => {
+      const { byName, summary } = await plan({ sources: ['s'], followSymlinks: true });
+      expect(byName.get('alias')).toMatchObject({ path: path.join(root, 's/alias'), size: 1 });
+      expect(byName.get('alias')?.skip).toBeUndefined();
+      expect(byName.get('sub/up')?.skip).toMatchObject({ reason: 'symlink' });
+      expect(byName.get('sub/up')?.skip?.detail).toMatch(/loop/);
+      expect(byName.get('out')?.skip?.detail).toMatch(/outside the source/);
+      expect(byName.get('broken')?.skip?.detail).toMatch(/broken link/);
+      expect([...byName.keys()].some((name) => name.includes('up/'))).toBe(false);
+      expect(summary).toMatchObject({ uploadable: 2, skipped: 3 });
+    });
+
+    it('when followed, walk a linked folder inside the source under the link name', async () => {
+      fs.symlinkSync('sub', path.join(root, 's/latest'));
+      const { byName } = await plan({ sources: ['s'], followSymlinks: true });
+      expect(byName.get('latest/a')).toMatchObject({ path: path.join(root, 's/latest/a') });
+      expect(byName.get('latest/a')?.skip).toBeUndefined();
+      expect(byName.get('latest/up')?.skip?.detail).toMatch(/loop/);
+    });
+
+    it('follow a symlink given as the source itself', async () => {
+      fs.symlinkSync(path.join(root, 's'), path.join(root, 'link-to-s'));
+      const { byName } = await plan({ sources: ['link-to-s'] });
+      expect(byName.get('sub/a')?.skip).toBeUndefined();
+    });
+  });
+
+  it('skips unreadable files and folders and goes on', async () => {
+    write('p/ok', 'ok\n');
+    write('p/locked', 'no\n');
+    write('p/d/inner', 'x');
+    fs.chmodSync(path.join(root, 'p/locked'), 0o000);
+    fs.chmodSync(path.join(root, 'p/d'), 0o000);
+    const options = { sources: ['p'], prefix: 'b05/', manifestDir, cwd: root };
+    // Permission bits do not stop root, so as root the planner runs as an unprivileged user.
+    const summary = isRoot ? planAsNobody(options) : await planBatch(options);
+    const entries = await readManifestPage(manifestDir, 0);
+    const byName = new Map(entries.map((entry) => [entry.name, entry]));
+    expect(byName.get('b05/ok')?.skip).toBeUndefined();
+    expect(byName.get('b05/locked')?.skip).toEqual({
+      reason: 'unreadable',
+      detail: 'cannot open for reading: EACCES',
+    });
+    expect(byName.get('b05/d')?.skip).toEqual({
+      reason: 'unreadable',
+      detail: 'cannot list the folder: EACCES',
+    });
+    expect(summary).toMatchObject({ files: 3, uploadable: 1, skipped: 2, bytes: 3 });
+  });
+
+  it('skips FIFOs as not regular', async () => {
+    write('f/a');
+    execFileSync('mkfifo', [path.join(root, 'f/pipe')]);
+    const { byName } = await plan({ sources: ['f'] });
+    expect(byName.get('pipe')?.skip).toEqual({
+      reason: 'not-regular',
+      detail: 'named pipe (FIFO)',
+    });
+    expect(byName.get('a')?.skip).toBeUndefined();
+  });
+
+  it('skips over-long names and accepts a 240-byte CJK name', async () => {
+    const deep = Array.from({ length: 12 }, () => 'd'.repeat(90)).join('/');
+    write(`l/${deep}/f`);
+    const cjk = '漢'.repeat(80);
+    write(`l2/${cjk}`);
+    const { entries, byName } = await plan({ sources: ['l', 'l2'], prefix: 'b08/' });
+    const long = entries.find((entry) => entry.path.endsWith('/f'));
+    expect(long?.skip?.reason).toBe('invalid-name');
+    expect(long?.skip?.detail).toMatch(/1097 characters .*at most 1024/);
+    expect(byName.get(`b08/${cjk}`)?.skip).toBeUndefined();
+    expect(Buffer.byteLength(`b08/${cjk}`)).toBe(244);
+  });
+
+  it('reports NFC collisions and collisions between sources, naming the other file', async () => {
+    const nfd = 'cafe\u0301.txt';
+    const nfc = 'caf\u00e9.txt';
+    write(`u/${nfd}`, '1');
+    write(`u/${nfc}`, '22');
+    write('v/other.txt');
+    write('w/other.txt');
+    const { entries, summary } = await plan({ sources: ['u', 'v', 'w'] });
+    const named = entries.filter((entry) => entry.name === nfc);
+    expect(named).toHaveLength(2);
+    expect(named[0].skip).toBeUndefined();
+    expect(named[1].skip).toEqual({
+      reason: 'duplicate-name',
+      detail: `same blob name as ${named[0].path}`,
+    });
+    const others = entries.filter((entry) => entry.name === 'other.txt');
+    expect(others[1].skip).toEqual({
+      reason: 'duplicate-name',
+      detail: `same blob name as ${path.join(root, 'v/other.txt')}`,
+    });
+    expect(summary).toMatchObject({ uploadable: 2, skipped: 2 });
+  });
+
+  it('plans a 20,000-file tree quickly with stable indexes across runs', async () => {
+    const script =
+      'for d in $(seq 0 19); do mkdir -p h/$d && (cd h/$d && seq 0 999 | xargs touch); done';
+    execFileSync('sh', ['-c', script], { cwd: root });
+    let progressCalls = 0;
+    const started = Date.now();
+    const { summary } = await plan({
+      sources: ['h'],
+      prefix: 'b09/',
+      onProgress: () => progressCalls++,
+    });
+    const elapsed = Date.now() - started;
+    expect(summary).toMatchObject({ files: 20_000, uploadable: 20_000, pages: 40, pageSize: 500 });
+    expect(progressCalls).toBe(20);
+    expect(elapsed).toBeLessThan(30_000);
+    const firstPage = await readManifestPage(manifestDir, 0);
+    const again = await planBatch({ sources: ['h'], prefix: 'b09/', manifestDir, cwd: root });
+    expect(again).toEqual(summary);
+    expect(await readManifestPage(manifestDir, 0)).toEqual(firstPage);
+    expect(await readSummary(manifestDir)).toEqual(summary);
+  });
+});
