@@ -3,7 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { type ManifestEntry, readManifestPage, readSummary } from '../../src/manifest/manifest';
+import {
+  type ManifestEntry,
+  type ManifestSummary,
+  readManifestPage,
+  readSummary,
+} from '../../src/manifest/manifest';
 import { InvalidPrefix, SourceNotFound } from '../../src/planning/errors';
 import { planBatch, type PlanBatchOptions } from '../../src/planning/plan';
 
