@@ -24,8 +24,8 @@ export interface BatchRequest {
   followSymlinks: boolean;
   /** When set, the batch re-uploads the failed files of that earlier batch instead of walking sources. */
   retryOf?: string;
-  /** Files per continue-as-new run; small values are used by tests. */
-  filesPerRun?: number;
+  /** Upload groups per continue-as-new run; `SHELBY_BATCH_GROUPS_PER_RUN` lowers it for tests. */
+  groupsPerRun?: number;
 }
 
 /** Counters kept by the workflow and shown by `status`. */

@@ -1,5 +1,5 @@
-import { defineCommand, runMain } from './citty';
-import { exitCodeOf } from './errors';
+import { defineCommand, renderUsage, runCommand, type CommandDef } from './citty';
+import { EXIT, exitCodeOf } from './errors';
 import upload from './commands/upload';
 import status from './commands/status';
 import report from './commands/report';
@@ -10,10 +10,12 @@ import server from './commands/server';
 import localnet from './commands/localnet';
 import { cancel, pause, unpause } from './commands/control';
 
+const VERSION = '0.1.0';
+
 const main = defineCommand({
   meta: {
     name: 'shelby-batch',
-    version: '0.1.0',
+    version: VERSION,
     description: 'Durable batch uploads to Shelby, on Temporal',
   },
   subCommands: {
@@ -31,13 +33,50 @@ const main = defineCommand({
   },
 });
 
-// citty prints usage errors itself; everything else is one line and a documented exit code.
-process.on('unhandledRejection', (error) => {
-  process.stderr.write(`shelby-batch: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(exitCodeOf(error));
-});
+/** The (sub)command the arguments name, with its parent, for help text. */
+async function resolveCommand(rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
+  let command = main as CommandDef;
+  let parent: CommandDef | undefined;
+  for (const arg of rawArgs) {
+    if (arg.startsWith('-')) continue;
+    const subCommands = (await command.subCommands) as Record<string, CommandDef> | undefined;
+    if (!subCommands?.[arg]) break;
+    parent = command;
+    command = subCommands[arg];
+  }
+  return [command, parent];
+}
 
-runMain(main).catch((error: unknown) => {
-  process.stderr.write(`shelby-batch: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(exitCodeOf(error));
-});
+async function run(rawArgs: string[]): Promise<void> {
+  if (rawArgs.includes('--help') || rawArgs.includes('-h') || rawArgs.length === 0) {
+    process.stdout.write((await renderUsage(...(await resolveCommand(rawArgs)))) + '\n');
+    return;
+  }
+  if (rawArgs.length === 1 && rawArgs[0] === '--version') {
+    process.stdout.write(VERSION + '\n');
+    return;
+  }
+  try {
+    await runCommand(main as CommandDef, { rawArgs });
+  } catch (error) {
+    // citty's own errors are usage errors: say which, then how to call the command.
+    if (error instanceof Error && error.name === 'CLIError') {
+      process.stderr.write(`shelby-batch: ${error.message}\n`);
+      process.stderr.write((await renderUsage(...(await resolveCommand(rawArgs)))) + '\n');
+      process.exitCode = EXIT.BAD_INPUT;
+      return;
+    }
+    throw error;
+  }
+}
+
+run(process.argv.slice(2)).then(
+  // Exit explicitly: open gRPC channels and timers must not keep a finished command alive.
+  () => process.exit(process.exitCode ?? EXIT.OK),
+  (error: unknown) => {
+    process.stderr.write(
+      `shelby-batch: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(exitCodeOf(error));
+  },
+);

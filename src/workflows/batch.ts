@@ -145,7 +145,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
 
   // Upload in a sliding window
   let groupsThisRun = 0;
-  const runLimit = request.filesPerRun ?? GROUPS_PER_RUN;
+  const runLimit = request.groupsPerRun ?? GROUPS_PER_RUN;
   const total = state.pages * state.pageSize;
   for (;;) {
     if (buffer.length === 0 && state.requeued.length === 0 && state.cursor < total) {

@@ -90,6 +90,7 @@ export default defineCommand({
         maxParallel: config.global_limits.max_parallel_uploads,
         maxRetries: config.global_limits.max_retries,
         followSymlinks: args['follow-symlinks'],
+        groupsPerRun: Number(process.env.SHELBY_BATCH_GROUPS_PER_RUN) || undefined,
       };
       const handle = await startBatch(ctx, request);
       if (!args.json) {
