@@ -33,7 +33,7 @@ export interface JournalContents<E, S> {
 }
 
 /** Journal entries to accumulate before the next open folds them into a snapshot. */
-const COMPACT_AFTER = 5000;
+export const DEFAULT_COMPACT_AFTER = 5000;
 
 /** An append-only journal of events of type `E`, with snapshots of type `S`. */
 export class Journal<E, S> {
@@ -47,6 +47,7 @@ export class Journal<E, S> {
     fd: number,
     seq: number,
     sinceSnapshot: number,
+    private readonly compactAfter: number,
   ) {
     this.fd = fd;
     this.seq = seq;
@@ -54,7 +55,10 @@ export class Journal<E, S> {
   }
 
   /** Opens (or creates) the journal in `dir` and returns it with everything it holds. */
-  static open<E, S>(dir: string): { journal: Journal<E, S>; contents: JournalContents<E, S> } {
+  static open<E, S>(
+    dir: string,
+    compactAfter = DEFAULT_COMPACT_AFTER,
+  ): { journal: Journal<E, S>; contents: JournalContents<E, S> } {
     fs.mkdirSync(dir, { recursive: true });
     const journalPath = path.join(dir, 'journal.jsonl');
     const snapshotPath = path.join(dir, 'snapshot.json');
@@ -63,7 +67,14 @@ export class Journal<E, S> {
     const after = lines.filter((line) => line.seq > (snapshot?.seq ?? 0));
     const seq = lines.reduce((max, line) => Math.max(max, line.seq), snapshot?.seq ?? 0);
     const fd = fs.openSync(journalPath, 'a');
-    const journal = new Journal<E, S>(journalPath, snapshotPath, fd, seq, after.length);
+    const journal = new Journal<E, S>(
+      journalPath,
+      snapshotPath,
+      fd,
+      seq,
+      after.length,
+      compactAfter,
+    );
     return {
       journal,
       contents: { snapshot: snapshot?.state, events: after.map((line) => line.event) },
@@ -80,7 +91,7 @@ export class Journal<E, S> {
 
   /** True when enough entries piled up since the last snapshot to be worth folding. */
   shouldCompact(): boolean {
-    return this.sinceSnapshot >= COMPACT_AFTER;
+    return this.sinceSnapshot >= this.compactAfter;
   }
 
   /** Replaces snapshot and journal by a snapshot of `state`, which must include every entry. */

@@ -96,9 +96,12 @@ export class Ledger {
 
   private constructor(private readonly journal: Journal<LedgerEvent, LedgerSnapshot>) {}
 
-  /** Opens the ledger in `dir`, replaying what an earlier run left there. */
-  static open(dir: string): Ledger {
-    const { journal, contents } = Journal.open<LedgerEvent, LedgerSnapshot>(dir);
+  /**
+   * Opens the ledger in `dir`, replaying what an earlier run left there; once `compactAfter`
+   * entries accumulated, they are folded into a snapshot.
+   */
+  static open(dir: string, compactAfter?: number): Ledger {
+    const { journal, contents } = Journal.open<LedgerEvent, LedgerSnapshot>(dir, compactAfter);
     const ledger = new Ledger(journal);
     if (contents.snapshot) ledger.restore(contents.snapshot);
     for (const event of contents.events) ledger.apply(event);
