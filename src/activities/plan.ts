@@ -32,7 +32,7 @@ export function createPlan(deps: ActivityDeps) {
       );
     } catch (error) {
       const name = (error as Error).name;
-      if (name === 'SourceNotFound' || name === 'ConfigError') {
+      if (name === 'SourceNotFound' || name === 'ConfigError' || name === 'InvalidPrefix') {
         throw ApplicationFailure.nonRetryable((error as Error).message, name);
       }
       throw error;

@@ -134,5 +134,6 @@ export const NON_RETRYABLE_ERRORS = [
   'BlobNameInvalid',
   'ManifestMissing',
   'SourceNotFound',
+  'InvalidPrefix',
   'ConfigError',
 ] as const;
