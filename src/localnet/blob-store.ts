@@ -74,6 +74,20 @@ export class BlobStore {
     fs.mkdirSync(this.uploadsDir, { recursive: true });
   }
 
+  /** Deletes uploads started more than `maxAgeMs` ago and never completed; returns how many. */
+  removeStaleUploads(maxAgeMs: number): number {
+    let removed = 0;
+    for (const id of fs.readdirSync(this.uploadsDir)) {
+      const dir = path.join(this.uploadsDir, id);
+      const stat = fs.statSync(dir, { throwIfNoEntry: false });
+      if (stat && Date.now() - stat.mtimeMs > maxAgeMs) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
   /** File holding the bytes of `blob`'s current registration. */
   blobPath(blob: Pick<BlobRecord, 'owner' | 'name' | 'creationMicros'>): string {
     const digest = createHash('sha256')

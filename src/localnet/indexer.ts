@@ -1,4 +1,4 @@
-import { blobKey } from './addresses';
+import { blobKey, parseBlobKey } from './addresses';
 import type { LocalnetContext } from './context';
 import { FilterError, matches, sortRows, type Row } from './graphql-filter';
 import { json, readJson, type LocalnetResponse, type Route } from './http';
@@ -44,6 +44,22 @@ function blobRow(blob: BlobRecord): Row {
   };
 }
 
+/**
+ * Blobs that can match `where`. The SDK's batchUpload asks by `blob_name _in [...]`, so that
+ * case is a direct lookup rather than a scan of every blob.
+ */
+function candidates(ctx: LocalnetContext, where: unknown): BlobRecord[] {
+  const names = (where as { blob_name?: { _in?: unknown } } | undefined)?.blob_name?._in;
+  if (!Array.isArray(names)) return ctx.ledger.allBlobs();
+  const found = new Set<BlobRecord>();
+  for (const name of names) {
+    const key = parseBlobKey(String(name));
+    const blob = key && ctx.ledger.blob(key.owner, key.name);
+    if (blob) found.add(blob);
+  }
+  return [...found];
+}
+
 function graphqlError(message: string): LocalnetResponse {
   return json(200, { errors: [{ message, extensions: { code: 'validation-failed' } }] });
 }
@@ -70,8 +86,7 @@ export function indexerRoutes(ctx: LocalnetContext): Route[] {
         try {
           const select = () =>
             sortRows(
-              ctx.ledger
-                .allBlobs()
+              candidates(ctx, variables.where)
                 .map(blobRow)
                 .filter((row) => matches(row, variables.where, BLOB_COLUMNS)),
               variables.orderBy,

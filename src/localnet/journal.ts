@@ -84,8 +84,22 @@ export class Journal<E, S> {
   /** Writes `event` and waits until it is on disk; call before applying it in memory. */
   append(event: E): void {
     const line: JournalLine<E> = { seq: this.seq + 1, event };
-    fs.writeSync(this.fd, `${JSON.stringify(line)}\n`);
-    fs.fsyncSync(this.fd);
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
+    const size = fs.fstatSync(this.fd).size;
+    try {
+      for (let offset = 0; offset < bytes.length;) {
+        offset += fs.writeSync(this.fd, bytes, offset);
+      }
+      fs.fsyncSync(this.fd);
+    } catch (error) {
+      // Cut a partial line off (disk full, I/O error) so later entries do not follow garbage.
+      try {
+        fs.ftruncateSync(this.fd, size);
+      } catch {
+        // The next start drops a torn final line anyway.
+      }
+      throw error;
+    }
     this.seq = line.seq;
   }
 

@@ -49,6 +49,9 @@ export interface Localnet {
   close(): Promise<void>;
 }
 
+/** Uploads left incomplete this long are abandoned; their parts are deleted at the next start. */
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+
 /** How long `close` lets requests in flight finish before cutting their connections. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -86,9 +89,11 @@ export async function startLocalnet(options: LocalnetOptions): Promise<Localnet>
   let ledger: Ledger | undefined;
   try {
     ledger = Ledger.open(path.join(options.home, 'ledger'));
+    const blobs = new BlobStore(options.home);
+    blobs.removeStaleUploads(STALE_UPLOAD_MS);
     const context: LocalnetContext = {
       ledger,
-      blobs: new BlobStore(options.home),
+      blobs,
       pricing,
       nowMicros: options.nowMicros ?? (() => Date.now() * 1000),
     };

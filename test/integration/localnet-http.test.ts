@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { Account, Aptos, AptosConfig, Ed25519PrivateKey, Network } from '@aptos-labs/ts-sdk';
+import {
+  Account,
+  Aptos,
+  AptosConfig,
+  Ed25519PrivateKey,
+  generateUserTransactionHash,
+  Network,
+} from '@aptos-labs/ts-sdk';
 
 import { SHELBY_DEPLOYER, startLocalnet } from '../../src/localnet/server';
 import type { LocalnetBlobView, LocalnetTransactionView } from '../../src/localnet/routes-admin';
@@ -213,6 +220,31 @@ describe('localnet HTTP API', () => {
     await expect(aptos.signAndSubmitTransaction({ signer: owner, transaction })).rejects.toThrow(
       'SEQUENCE_NUMBER_TOO_NEW',
     );
+  });
+
+  test('a submitted transaction gets the hash the Aptos SDK computes for it', async () => {
+    const transaction = await aptos.transaction.build.simple({
+      sender: owner.accountAddress,
+      data: {
+        function: `${SHELBY_DEPLOYER}::blob_metadata::register_blob`,
+        functionArguments: [
+          'hashed.bin',
+          Date.now() * 1000 + HOUR_MICROS,
+          Buffer.from(ROOT.slice(2), 'hex'),
+          1,
+          5,
+          0,
+          0,
+        ],
+      },
+    });
+    const senderAuthenticator = aptos.transaction.sign({ signer: owner, transaction });
+    const expected = generateUserTransactionHash({ transaction, senderAuthenticator });
+    const pending = await aptos.transaction.submit.simple({ transaction, senderAuthenticator });
+    expect(pending.hash).toBe(expected);
+    expect(await aptos.waitForTransaction({ transactionHash: expected })).toMatchObject({
+      success: true,
+    });
   });
 
   test('transaction lookups answer the committed transaction, and 404 for unknown hashes', async () => {
