@@ -10,7 +10,7 @@ import {
   Network,
 } from '@aptos-labs/ts-sdk';
 
-import { SHELBY_DEPLOYER, startLocalnet } from '../../src/localnet/server';
+import { SHELBY_DEPLOYER, SHELBYUSD_METADATA, startLocalnet } from '../../src/localnet/server';
 import type { LocalnetBlobView, LocalnetTransactionView } from '../../src/localnet/routes-admin';
 import { startTestLocalnet, type TestLocalnet } from '../helpers/localnet-harness';
 
@@ -101,6 +101,32 @@ describe('localnet HTTP API', () => {
       body: JSON.stringify({ address: 'nope', apt: 1 }),
     });
     expect(refused.status).toBe(400);
+  });
+
+  test('JSON views answer APT and ShelbyUSD balances as exact decimal strings', async () => {
+    const rich = Account.generate().accountAddress.toString();
+    await net.fund(rich, 2n ** 60n, 123);
+    type MoveId = `${string}::${string}::${string}`;
+    const view = (fn: MoveId, typeArguments: MoveId[], functionArguments: string[]) =>
+      aptos.viewJson<[string]>({ payload: { function: fn, typeArguments, functionArguments } });
+    expect(await view('0x1::coin::balance', ['0x1::aptos_coin::AptosCoin'], [rich])).toEqual([
+      String(2n ** 60n),
+    ]);
+    expect(
+      await view(
+        '0x1::primary_fungible_store::balance',
+        ['0x1::fungible_asset::Metadata'],
+        [rich, '0xa'],
+      ),
+    ).toEqual([String(2n ** 60n)]);
+    expect(
+      await view(
+        '0x1::primary_fungible_store::balance',
+        ['0x1::fungible_asset::Metadata'],
+        [rich, SHELBYUSD_METADATA],
+      ),
+    ).toEqual(['123']);
+    expect(await aptos.getBalance({ accountAddress: rich, asset: SHELBYUSD_METADATA })).toBe(123);
   });
 
   test('an unregistered blob cannot be uploaded or downloaded', async () => {
