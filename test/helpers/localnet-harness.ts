@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 import { transformFileSync } from '@swc/core';
 
-import { startLocalnet, type Localnet, type LocalnetPricing } from '../../src/localnet/server';
+import { startLocalnet, type Localnet, type LocalnetOptions } from '../../src/localnet/server';
 import type { SdkStep, SdkStepResult } from './localnet-sdk-steps';
 
 /**
@@ -28,10 +28,12 @@ export interface TestLocalnet {
   cleanup(): Promise<void>;
 }
 
-/** Starts a localnet in a fresh temporary folder. */
-export async function startTestLocalnet(pricing?: Partial<LocalnetPricing>): Promise<TestLocalnet> {
+/** Starts a localnet in a fresh temporary folder, on a free port. */
+export async function startTestLocalnet(
+  options: Omit<LocalnetOptions, 'home' | 'port'> = {},
+): Promise<TestLocalnet> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'shelby-localnet-test-'));
-  let localnet = await startLocalnet({ home, port: 0, pricing });
+  let localnet = await startLocalnet({ ...options, home, port: 0 });
   const harness: TestLocalnet = {
     home,
     localnet,
@@ -50,7 +52,7 @@ export async function startTestLocalnet(pricing?: Partial<LocalnetPricing>): Pro
     },
     async restart() {
       await localnet.close();
-      localnet = await startLocalnet({ home, port: 0, pricing });
+      localnet = await startLocalnet({ ...options, home, port: 0 });
       harness.localnet = localnet;
       harness.url = localnet.url;
     },

@@ -54,7 +54,7 @@ describe('localnet with the unmodified Shelby SDK', () => {
     (await net.get<{ blobs: LocalnetBlobView[] }>(`/localnet/blobs?owner=${address}`)).blobs;
 
   beforeAll(async () => {
-    net = await startTestLocalnet(pricing);
+    net = await startTestLocalnet({ pricing });
     await net.fund(alice.address, APT_FUNDS, SHELBYUSD_FUNDS);
   });
 
