@@ -3,6 +3,7 @@ import { createPlan } from './plan';
 import { createReadPage } from './pages';
 import { createFinishReport, createRecordFailures } from './record';
 import { createUploadGroup } from './upload-group';
+import { createCheckAccounts } from './accounts';
 
 export type { ActivityDeps } from './deps';
 
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     uploadGroup: createUploadGroup(deps),
     recordFailures: createRecordFailures(deps),
     finishReport: createFinishReport(deps),
+    checkAccounts: createCheckAccounts(deps),
   };
 }
 

@@ -9,6 +9,8 @@ import { readManifestEntries, readSummary, type ManifestEntry } from '../manifes
 import { ResultsStore } from '../report/results';
 import { classifyError, type ClassifiedError } from '../shelby/errors';
 import { asSdkAccount } from '../shelby/client';
+import { readBalances } from '../shelby/balances';
+import { gasCost, storageCost } from '../shelby/pricing';
 import { withAccountLock } from '../accounts/account-lock';
 import type { ActivityDeps } from './deps';
 
@@ -64,10 +66,13 @@ export function createUploadGroup(deps: ActivityDeps) {
     const beat = (): void => context.heartbeat(checkpoint);
     const log = context.log;
     const ticker = setInterval(beat, 5000);
+    const address = accountAddress(deps, input.accountId);
+    deps.load.add(address, input.files.length);
     try {
       return await run();
     } finally {
       clearInterval(ticker);
+      deps.load.add(address, -input.files.length);
     }
 
     async function run(): Promise<UploadGroupResult> {
@@ -278,6 +283,18 @@ export function createUploadGroup(deps: ActivityDeps) {
         );
       }
 
+      /** Whether the account holds enough ShelbyUSD and APT for `files`, when prices are known. */
+      async function canPay(files: Work[]): Promise<boolean> {
+        const pricing = await deps.pricing();
+        if (!pricing) return true;
+        const balances = await readBalances(shelby, owner);
+        const storage = files.reduce((sum, w) => sum + storageCost(pricing, w.entry.size), 0n);
+        return (
+          BigInt(balances.shelbyusd) >= storage &&
+          BigInt(balances.apt) >= gasCost(pricing, files.length)
+        );
+      }
+
       /** Sends one registration for `files` and waits for it; marks them registered by us. */
       async function submit(files: Work[]): Promise<void> {
         const expireTimestamp = Math.floor(Date.now() / 1000) + TX_EXPIRY_SECONDS;
@@ -362,6 +379,18 @@ export function createUploadGroup(deps: ActivityDeps) {
       }
     }
   };
+}
+
+/** The account's address, or a non-retryable failure when this worker has no key for it. */
+function accountAddress(deps: ActivityDeps, accountId: string): string {
+  try {
+    return deps.keys.signer(accountId).accountAddress.toStringLong();
+  } catch (error) {
+    throw ApplicationFailure.nonRetryable(
+      `account ${accountId} has no usable key on this worker: ${(error as Error).message}`,
+      'AccountUnknown',
+    );
+  }
 }
 
 /** Counts a group's outcomes for the workflow's counters. */

@@ -52,6 +52,8 @@ export interface BatchProgress extends BatchCounters {
   pauseReason?: string;
   /** Accounts taken out of the pool, with the reason. */
   unavailableAccounts: { id: string; reason: string }[];
+  /** Files in flight per account id. */
+  inFlightByAccount: Record<string, number>;
 }
 
 /** State carried across continue-as-new. */
@@ -67,6 +69,8 @@ export interface BatchCarry {
   unavailableAccounts: { id: string; reason: string }[];
   paused: boolean;
   runs: number;
+  /** Last balances read, less what was handed out since (for token-aware). */
+  accountState?: AccountState;
 }
 
 export interface BatchInput {
@@ -97,6 +101,19 @@ export interface UploadGroupResult {
   requeue: FileRef[];
   /** Set when the account could not pay; the workflow takes it out of the pool. */
   accountExhausted?: string;
+}
+
+/** Live state of a batch's accounts, read through an activity. */
+export interface AccountState {
+  accounts: { id: string; apt: string; shelbyusd: string; load: number }[];
+  /** The network's prices, when known; the workflow uses them to spread cost between refreshes. */
+  pricing?: {
+    gasUnitPrice: number;
+    gasPerTransaction: number;
+    gasPerBlob: number;
+    storagePerBlob: number;
+    storagePerMiB: number;
+  };
 }
 
 /** Final summary returned by the batch workflow. */

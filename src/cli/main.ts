@@ -9,6 +9,8 @@ import verify from './commands/verify';
 import server from './commands/server';
 import localnet from './commands/localnet';
 import { cancel, pause, unpause } from './commands/control';
+import accounts from './commands/accounts';
+import estimate from './commands/estimate';
 
 const VERSION = '0.1.0';
 
@@ -20,6 +22,7 @@ const main = defineCommand({
   },
   subCommands: {
     upload,
+    estimate,
     status,
     report,
     start,
@@ -28,6 +31,7 @@ const main = defineCommand({
     unpause,
     cancel,
     verify,
+    accounts,
     server,
     localnet,
   },

@@ -13,6 +13,8 @@ import { createCommitmentsEngine, type CommitmentsEngine } from '../commitments/
 import type { Config } from '../config/schema';
 import { KeyStore } from '../config/keys';
 import { createShelbyClient, type ShelbyClient, type ShelbyEndpoints } from '../shelby/client';
+import { networkPricing, type Pricing } from '../shelby/pricing';
+import { AccountLoad } from '../accounts/load';
 
 /** Everything a worker process needs; built by the CLI from the config. */
 export interface WorkerOptions {
@@ -61,12 +63,20 @@ export async function createBatchWorker(options: WorkerOptions): Promise<BatchWo
   const keys = KeyStore.fromConfig(config);
   let shelby: Promise<ShelbyClient> | undefined;
   let engine: Promise<CommitmentsEngine> | undefined;
+  let pricing: Promise<Pricing | undefined> | undefined;
+  const load = new AccountLoad(config.stateDir);
   const activities = createActivities({
     stateDir: config.stateDir,
     keys,
     shelby: () => (shelby ??= createShelbyClient(options.endpoints)),
     commitments: () =>
       (engine ??= createCommitmentsEngine({ cacheDir: path.join(config.stateDir, 'cache') })),
+    pricing: () =>
+      (pricing ??= networkPricing(
+        options.endpoints,
+        config.network.name === 'local' ? config.network.localnet.pricing : undefined,
+      )),
+    load,
     client: options.client,
     taskQueue: config.temporal.taskQueue,
   });
@@ -87,6 +97,7 @@ export async function createBatchWorker(options: WorkerOptions): Promise<BatchWo
     worker,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      load.close();
       if (engine) await (await engine).close();
     },
   };

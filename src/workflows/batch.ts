@@ -24,26 +24,26 @@ import type {
 } from '../batch/types';
 import { NON_RETRYABLE_ERRORS } from '../batch/types';
 import { selectAccount } from '../accounts/select';
+import { takeGroup } from '../batch/grouping';
 import { BATCH_FILES_DONE, BATCH_NETWORK, BATCH_STATUS } from '../temporal/search-attributes';
 
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
 
-/** Files under this size share an upload group and one registration transaction. */
-const SMALL_FILE_BYTES = 1024 * 1024;
-const GROUP_MAX_FILES = 32;
-const GROUP_MAX_BYTES = 8 * 1024 * 1024;
 /** Groups per run before continuing as new: about six events each keeps a run near 2,000 events. */
 const GROUPS_PER_RUN = 300;
+/** How often a batch paused for lack of funds looks at the balances again. */
+const FUNDS_POLL = '2 minutes';
 
-const { plan, readPage, recordFailures, finishReport } = proxyActivities<BatchActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1s',
-    maximumInterval: '30s',
-    nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
-  },
-});
+const { plan, readPage, recordFailures, finishReport, checkAccounts } =
+  proxyActivities<BatchActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '30 seconds',
+    retry: {
+      initialInterval: '1s',
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
+    },
+  });
 
 /**
  * One batch: plan the sources into a manifest on disk, then upload it group by group in a
@@ -69,6 +69,8 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
   let pauseReason: string | undefined;
   let buffer: FileRef[] = [];
   const inFlightByAccount = new Map<string, number>();
+  /** Files in flight per account in other batches and workers, as of the last refresh. */
+  const otherLoad = new Map<string, number>();
 
   const counters = (): BatchCounters =>
     carry?.counters ?? {
@@ -93,6 +95,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
       paused: carry?.paused ?? false,
       pauseReason,
       unavailableAccounts: carry?.unavailableAccounts ?? [],
+      inFlightByAccount: Object.fromEntries(inFlightByAccount),
     };
   });
   setHandler(pauseSignal, (options) => {
@@ -154,6 +157,9 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
         (f) => f.index >= state.cursor,
       );
       if (buffer.length === 0) state.cursor = (page + 1) * state.pageSize;
+      if (request.strategy === 'token-aware' || request.strategy === 'least-loaded') {
+        await refreshAccounts();
+      }
       setStatus(state.paused ? 'paused' : 'uploading');
       continue;
     }
@@ -165,10 +171,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
     const account = pickAccount(group);
     if (!account) {
       state.requeued.unshift(...group);
-      state.paused = true;
-      pauseReason = 'every account is out of funds: fund one, then run `shelby-batch resume`';
-      setStatus('paused');
-      log.warn('paused: no account can pay', { batchId: request.batchId });
+      await waitForFunds();
       continue;
     }
     groupsThisRun++;
@@ -208,31 +211,74 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
   setStatus(phase);
   return { ...c, batchId: request.batchId, phase, reportPath: report.path };
 
-  /** The next files to upload together: one large file, or up to 32 small ones. */
+  /** Pauses until an account can pay again: a `resume`, or balances seen funded. */
+  async function waitForFunds(): Promise<void> {
+    state.paused = true;
+    pauseReason = 'every account is out of funds: fund one, then run `shelby-batch resume`';
+    setStatus('paused');
+    log.warn('paused: no account can pay', { batchId: request.batchId });
+    while (state.paused && !workflowInfo().continueAsNewSuggested) {
+      if (await condition(() => !state.paused, FUNDS_POLL)) return;
+      await refreshAccounts();
+      const funded = (state.accountState?.accounts ?? [])
+        .filter((a) => canPayOneBlob(a))
+        .map((a) => a.id);
+      if (funded.length > 0) {
+        state.unavailableAccounts = state.unavailableAccounts.filter((u) => !funded.includes(u.id));
+        state.paused = false;
+        pauseReason = undefined;
+        setStatus('uploading');
+      }
+    }
+  }
+
+  function canPayOneBlob(account: { shelbyusd: string; apt: string }): boolean {
+    const pricing = state.accountState?.pricing;
+    if (!pricing) return BigInt(account.shelbyusd) > 0n && BigInt(account.apt) > 0n;
+    const storage = BigInt(pricing.storagePerBlob + pricing.storagePerMiB);
+    const gas = BigInt((pricing.gasPerTransaction + pricing.gasPerBlob) * pricing.gasUnitPrice);
+    return BigInt(account.shelbyusd) >= storage && BigInt(account.apt) >= gas;
+  }
+
+  /** Reads balances and every worker's load for the batch's accounts. */
+  async function refreshAccounts(): Promise<void> {
+    state.accountState = await checkAccounts({ accountIds: request.accounts.map((a) => a.id) });
+    otherLoad.clear();
+    for (const a of state.accountState.accounts) {
+      otherLoad.set(a.id, Math.max(0, a.load - (inFlightByAccount.get(a.id) ?? 0)));
+    }
+  }
+
+  /** Takes a group's estimated storage cost off the recorded balance, so token-aware spreads. */
+  function spend(accountId: string, group: FileRef[]): void {
+    const pricing = state.accountState?.pricing;
+    const account = state.accountState?.accounts.find((a) => a.id === accountId);
+    if (!pricing || !account) return;
+    const cost = group.reduce(
+      (sum, f) =>
+        sum + BigInt(pricing.storagePerBlob + pricing.storagePerMiB * Math.ceil(f.size / 1048576)),
+      0n,
+    );
+    account.shelbyusd = String(BigInt(account.shelbyusd) - cost);
+  }
+
+  /** The next files to upload together, re-routed files first. */
   function nextGroup(): FileRef[] {
     const source = state.requeued.length > 0 ? state.requeued : buffer;
-    const group = [source.shift()!];
-    let bytes = group[0].size;
-    while (
-      group[0].size < SMALL_FILE_BYTES &&
-      source.length > 0 &&
-      source[0].size < SMALL_FILE_BYTES &&
-      group.length < GROUP_MAX_FILES &&
-      bytes + source[0].size <= GROUP_MAX_BYTES
-    ) {
-      bytes += source[0].size;
-      group.push(source.shift()!);
-    }
+    const group = takeGroup(source);
     if (source === buffer) state.cursor = Math.max(state.cursor, group[group.length - 1].index + 1);
     return group;
   }
 
   function pickAccount(group: FileRef[]): string | undefined {
     const unavailable = new Set(state.unavailableAccounts.map((a) => a.id));
+    const balances = new Map(state.accountState?.accounts.map((a) => [a.id, a]));
     const views = request.accounts.map((a) => ({
       id: a.id,
       weight: a.weight,
-      inFlight: inFlightByAccount.get(a.id) ?? 0,
+      inFlight: (inFlightByAccount.get(a.id) ?? 0) + (otherLoad.get(a.id) ?? 0),
+      shelbyusd: balances.get(a.id)?.shelbyusd,
+      apt: balances.get(a.id)?.apt,
       available: !unavailable.has(a.id),
     }));
     const choice = selectAccount(
@@ -243,6 +289,7 @@ export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
     );
     if (!choice) return undefined;
     state.strategyState = choice.state;
+    spend(choice.accountId, group);
     return choice.accountId;
   }
 

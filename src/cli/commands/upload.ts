@@ -6,7 +6,8 @@ import type { BatchRequest } from '../../batch/types';
 import { resolveExpiry } from '../../config/duration';
 import { validatePrefix } from '../../planning/names';
 import { createBatchId, printSummary, startBatch, watchBatch } from '../batches';
-import { openContext, readConfig } from '../context';
+import { openContext, readConfig, shelbyEndpoints } from '../context';
+import { estimateBatch, formatEstimate } from '../estimate';
 import { CliError, EXIT } from '../errors';
 import { runWorkerUntil } from '../run-worker';
 import { commonArgs } from './common';
@@ -77,10 +78,42 @@ export default defineCommand({
       throw new CliError(`--expires-in: ${(error as Error).message}`);
     }
 
+    if (args['dry-run']) {
+      const endpoints = await shelbyEndpoints(config, true);
+      const estimate = await estimateBatch(config, endpoints, {
+        sources,
+        prefix,
+        strategy,
+        accountIds: accounts.map((a) => a.id),
+        followSymlinks: args['follow-symlinks'],
+      });
+      process.stdout.write(
+        (args.json ? JSON.stringify(estimate) : formatEstimate(estimate)) + '\n',
+      );
+      return;
+    }
+
     const ctx = await openContext({ config: args.config, autoStart: true });
     try {
+      const batchId = createBatchId();
+      if (!args.force) {
+        const estimate = await estimateBatch(config, ctx.endpoints, {
+          sources,
+          prefix,
+          strategy,
+          accountIds: accounts.map((a) => a.id),
+          followSymlinks: args['follow-symlinks'],
+          batchId,
+        });
+        if (!estimate.payable) {
+          throw new CliError(
+            `the accounts cannot pay for this batch (${estimate.total.storage} ShelbyUSD and ${estimate.total.gas} octas needed): fund them, see \`upload --dry-run\`, or pass --force`,
+            EXIT.NOT_FINISHED,
+          );
+        }
+      }
       const request: BatchRequest = {
-        batchId: createBatchId(),
+        batchId,
         sources,
         prefix,
         strategy,

@@ -1,0 +1,33 @@
+import type { ShelbyEndpoints } from './client';
+
+import { gasForBlobs, storageCost, type LocalnetPricing } from '../localnet/pricing';
+
+/** What registering blobs costs, in base units. Only the localnet publishes prices so far. */
+export type Pricing = LocalnetPricing;
+export { storageCost };
+
+/** Octas of gas a transaction registering `blobs` blobs costs. */
+export function gasCost(pricing: Pricing, blobs: number): bigint {
+  return gasForBlobs(pricing, blobs) * BigInt(pricing.gasUnitPrice);
+}
+
+/**
+ * The price list, read from the network where it can be read (the localnet publishes its own),
+ * else the configured one; undefined when neither is known (the real networks publish none yet).
+ */
+export async function networkPricing(
+  endpoints: ShelbyEndpoints,
+  configured?: Pricing,
+): Promise<Pricing | undefined> {
+  if (endpoints.localnetUrl) {
+    try {
+      const response = await fetch(`${endpoints.localnetUrl}/localnet/pricing`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      if (response.ok) return (await response.json()) as Pricing;
+    } catch {
+      // An older localnet without the endpoint: fall back to the configured prices.
+    }
+  }
+  return configured;
+}
