@@ -9,7 +9,7 @@ import type { TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 
 import { isLoopbackHost, parseHostPort } from './address';
-import { recordedUiUrl, startDevServer } from './dev-server';
+import { ensureDevNamespace, recordedUiUrl, startDevServer } from './dev-server';
 import { TemporalTlsConfigError, TemporalUnreachableError } from './errors';
 import { isTemporalReachable } from './probe';
 
@@ -56,7 +56,10 @@ export async function ensureTemporal(
   options: { autoStart: boolean },
 ): Promise<EnsureTemporalResult> {
   if (await isTemporalReachable(settings.address)) {
-    return { started: false, uiUrl: recordedUiUrl(stateDir, settings.address) };
+    const uiUrl = recordedUiUrl(stateDir, settings.address);
+    // Our own dev server may predate a namespace named in the config since.
+    if (uiUrl) await ensureDevNamespace(settings.address, settings.namespace);
+    return { started: false, uiUrl };
   }
   const refusal = autoStartRefusal(settings, options.autoStart);
   if (refusal) throw new TemporalUnreachableError(settings.address, refusal);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 
 import { bindAddressFor, formatHostPort, parseHostPort } from './address';
 import {
@@ -113,6 +114,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const pid = runningPid(paths.pid, PROCESS_MARKER);
     if (pid !== undefined) {
       if (existing && existing.address === address && (await isTemporalReachable(address))) {
+        await ensureDevNamespace(address, options.namespace);
         return { pid, address, uiUrl: existing.uiUrl, alreadyRunning: true };
       }
       throw new DevServerStartFailedError(
@@ -238,6 +240,51 @@ export function recordedUiUrl(stateDir: string, address: string): string | undef
   const record = readRecord(paths.info);
   const { host, port } = parseHostPort(address);
   return record?.address === formatHostPort({ host, port }) ? record.uiUrl : undefined;
+}
+
+/** gRPC status codes the namespace calls answer with. */
+const GRPC_NOT_FOUND = 5;
+const GRPC_ALREADY_EXISTS = 6;
+
+/**
+ * Creates `namespace` on a running dev server when it lacks it: the server creates its namespaces
+ * at launch, so one named in the config after that would otherwise fail every command.
+ * @returns true when the namespace was missing.
+ */
+export async function ensureDevNamespace(address: string, namespace: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+  try {
+    try {
+      await connection.workflowService.describeNamespace({ namespace });
+      return false;
+    } catch (err) {
+      if ((err as { code?: number }).code !== GRPC_NOT_FOUND) throw err;
+    }
+    try {
+      // Finished batches stay listed (and their histories readable) for 30 days.
+      await connection.workflowService.registerNamespace({
+        namespace,
+        workflowExecutionRetentionPeriod: msToTs('30 days'),
+      });
+    } catch (err) {
+      // Another command created it in the meantime.
+      if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;
+    }
+    // The server briefly remembers that the name was unknown (our describe above); wait until
+    // a call that goes through its namespace cache succeeds, or starting a workflow would fail.
+    await waitUntil(
+      () =>
+        connection.workflowService.countWorkflowExecutions({ namespace }).then(
+          () => true,
+          () => false,
+        ),
+      15_000,
+      100,
+    );
+    return true;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Polls until the namespace is served; gives up early (returning false) if the server exits. */

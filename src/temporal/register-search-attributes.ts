@@ -1,7 +1,11 @@
 import type { Connection } from '@temporalio/client';
 import { SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import {
+  encodeSearchAttributeIndexedValueType,
+  type SearchAttributeKey,
+} from '@temporalio/common/lib/search-attributes';
 
+import { waitUntil } from './background-process';
 import { SearchAttributeConflictError } from './errors';
 import { SHELBY_SEARCH_ATTRIBUTES } from './search-attributes';
 
@@ -35,7 +39,34 @@ export async function ensureSearchAttributes(
     const stillMissing = await findMissing(connection, namespace);
     if (stillMissing.length > 0) throw err;
   }
+  await waitUntilQueryable(connection, namespace, missing);
   return missing.map((key) => key.name);
+}
+
+/**
+ * Servers cache their search attribute list, so a workflow started right after registration can
+ * still be refused. A visibility query naming the new attributes goes through the same cache:
+ * once it is accepted, they are usable. Gives up quietly after `timeoutMs`; the first start
+ * then reports the real problem.
+ */
+async function waitUntilQueryable(
+  connection: Connection,
+  namespace: string,
+  keys: readonly SearchAttributeKey<SearchAttributeType>[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const query = keys
+    .map((key) => `${key.name} = ${key.type === SearchAttributeType.INT ? '0' : "'probe'"}`)
+    .join(' AND ');
+  await waitUntil(
+    () =>
+      connection.workflowService.countWorkflowExecutions({ namespace, query }).then(
+        () => true,
+        () => false,
+      ),
+    timeoutMs,
+    500,
+  );
 }
 
 async function findMissing(connection: Connection, namespace: string) {

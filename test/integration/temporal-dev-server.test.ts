@@ -62,6 +62,23 @@ describe('embedded dev server', () => {
     await again.connection.close();
   });
 
+  it('creates a namespace named in the config after the server started', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    await ensureTemporal({ address, namespace: 'first' }, stateDir, { autoStart: true });
+
+    const later = { address, namespace: 'named-later' };
+    expect(await ensureTemporal(later, stateDir, { autoStart: true })).toMatchObject({
+      started: false,
+    });
+    const client = await connectClient(later);
+    const handle = await client.workflow.start('neverPolled', {
+      taskQueue: 'nobody',
+      workflowId: 'in-new-namespace',
+    });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await client.connection.close();
+  });
+
   it('says what to do instead of starting one when auto-start is off', async () => {
     const settings = { address: `127.0.0.1:${await freePort()}`, namespace: 'default' };
     await expect(ensureTemporal(settings, stateDir, { autoStart: false })).rejects.toThrow(
