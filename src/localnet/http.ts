@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 
 /** A request matched to a route. */
 export interface LocalnetRequest {
-  /** Stable route name, such as `fullnode.submitTransaction` or `rpc.putPart`. */
+  /** Stable route name, such as `fullnode.submit` or `rpc.putPart`. */
   route: string;
   method: string;
   /** Path as received, still percent-encoded. */
@@ -25,6 +25,11 @@ export interface LocalnetRequest {
   incoming: IncomingMessage;
   /** The raw response, for interceptors that must act on the connection itself. */
   outgoing: ServerResponse;
+  /**
+   * Set by fault injection on a transaction submission: accept it now, but let it land only this
+   * many milliseconds later.
+   */
+  pendingMs?: number;
 }
 
 /** What a handler answers. `json` is serialised; `body` is sent as is (a stream is piped). */

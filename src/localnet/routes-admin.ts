@@ -1,11 +1,14 @@
 import { blobKey, normalizeAddress } from './addresses';
 import { LOCALNET_CHAIN_ID } from './constants';
 import type { LocalnetContext } from './context';
+import { FaultRulesError } from './fault-rules';
 import { json, readJson, type LocalnetRequest, type Route } from './http';
 import type { AccountRecord, BlobRecord, TransactionRecord } from './ledger';
 
 /**
- * Admin endpoints under `/localnet`, for the CLI and tests. They are not part of any Shelby API.
+ * Admin endpoints under `/localnet`, for the CLI and tests: health, funding, the ledger's
+ * accounts, transactions and blobs, the prices, and the fault rules (docs/faults.md). They are
+ * not part of any Shelby API, and fault rules never apply to them.
  * Token amounts are decimal strings of base units (they can exceed 2^53); counts and sizes are
  * numbers.
  */
@@ -179,6 +182,33 @@ export function adminRoutes(ctx: LocalnetContext): Route[] {
           return json(400, { error: 'bad_request', message: 'owner is not an address' });
         const blobs = ctx.ledger.allBlobs().filter((b) => owner === undefined || b.owner === owner);
         return json(200, { blobs: blobs.map(blobView) });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/localnet\/pricing$/,
+      name: 'admin.pricing',
+      handler: async () => json(200, ctx.pricing),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/localnet\/faults$/,
+      name: 'admin.faults',
+      handler: async () => json(200, ctx.faults.view()),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/localnet\/faults$/,
+      name: 'admin.setFaults',
+      handler: async (request) => {
+        const body = await readJson(request.incoming);
+        try {
+          ctx.faults.set(body, 'admin');
+        } catch (error) {
+          if (!(error instanceof FaultRulesError)) throw error;
+          return json(400, { error: 'bad_request', message: error.message });
+        }
+        return json(200, ctx.faults.view());
       },
     },
   ];

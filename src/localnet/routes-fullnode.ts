@@ -18,7 +18,13 @@ import type { BlobRecord } from './ledger';
 import { decodeMoveArguments, MoveArgumentError, type MoveJson } from './move-args';
 import { LOCALNET_SLICE_ADDRESS } from './registration';
 import { committedTransactionJson, pendingTransactionJson } from './transaction-json';
-import { submitTransaction } from './transactions';
+import {
+  checkTransaction,
+  executeTransaction,
+  pendingFields,
+  userTransactionHash,
+  type CheckedTransaction,
+} from './transactions';
 
 /**
  * The Aptos fullnode REST API (`/v1`), limited to what the Shelby and Aptos SDKs call while
@@ -155,9 +161,12 @@ function runView(ctx: LocalnetContext, call: ViewCall): MoveJson[] {
 }
 
 function transactionByHash(ctx: LocalnetContext, request: LocalnetRequest) {
-  const hash = request.params.hash.toLowerCase();
-  const txn = ctx.ledger.transaction(hash.startsWith('0x') ? hash : `0x${hash}`);
+  const lower = request.params.hash.toLowerCase();
+  const hash = lower.startsWith('0x') ? lower : `0x${lower}`;
+  const txn = ctx.ledger.transaction(hash);
   if (!txn) {
+    const held = ctx.mempool.get(hash);
+    if (held) return json(200, held.json);
     return json(
       404,
       apiError(
@@ -167,6 +176,47 @@ function transactionByHash(ctx: LocalnetContext, request: LocalnetRequest) {
     );
   }
   return json(200, committedTransactionJson(txn));
+}
+
+/**
+ * Accepts a signed transaction: executes it at once, or holds it for `pendingMs` (the `pending`
+ * fault). A held transaction is checked again when it lands, against the ledger of that moment
+ * but the clock of its submission: it was accepted in time and only its execution was late. If
+ * its sequence number was used meanwhile it never lands, as a node drops it from its mempool.
+ */
+function submit(ctx: LocalnetContext, body: Buffer, pendingMs: number | undefined) {
+  const held = ctx.mempool.get(userTransactionHash(body));
+  if (held) return json(202, held.json);
+  const submittedMicros = ctx.nowMicros();
+  const result = checkTransaction(ctx.ledger, body, submittedMicros);
+  if (!result.accepted) return json(result.status, result.body);
+  const { checked } = result;
+  const rival = ctx.mempool.rival(checked.sender, checked.sequenceNumber, checked.hash);
+  if (rival) {
+    return json(
+      400,
+      apiError(
+        'invalid_transaction_update',
+        `Transaction already in mempool with a different payload: ${rival.hash} uses sequence number ${rival.sequenceNumber} of ${rival.sender}; wait for it to land or expire`,
+      ),
+    );
+  }
+  if (pendingMs === undefined) {
+    const txn = executeTransaction(ctx.ledger, ctx.pricing, checked, submittedMicros);
+    return json(202, pendingTransactionJson(txn));
+  }
+  const pending = pendingTransactionJson(pendingFields(checked));
+  ctx.mempool.hold({ ...checked, json: pending }, pendingMs, () =>
+    land(ctx, body, submittedMicros),
+  );
+  return json(202, pending);
+}
+
+function land(ctx: LocalnetContext, body: Buffer, submittedMicros: number): void {
+  const again = checkTransaction(ctx.ledger, body, submittedMicros);
+  if (!again.accepted) return;
+  const checked: CheckedTransaction = again.checked;
+  executeTransaction(ctx.ledger, ctx.pricing, checked, ctx.nowMicros());
 }
 
 /** Routes of the fullnode API under `/v1`. */
@@ -263,7 +313,7 @@ export function fullnodeRoutes(ctx: LocalnetContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/v1\/transactions$/,
-      name: 'fullnode.submitTransaction',
+      name: 'fullnode.submit',
       handler: async (request) => {
         if (contentType(request) !== BCS_SIGNED_TRANSACTION) {
           return json(
@@ -275,21 +325,19 @@ export function fullnodeRoutes(ctx: LocalnetContext): Route[] {
           );
         }
         const body = await readBody(request.incoming, 1024 * 1024);
-        const result = submitTransaction(ctx.ledger, ctx.pricing, body, ctx.nowMicros());
-        if (!result.accepted) return json(result.status, result.body);
-        return json(202, pendingTransactionJson(result.transaction));
+        return submit(ctx, body, request.pendingMs);
       },
     },
     {
       method: 'GET',
       pattern: /^\/v1\/transactions\/by_hash\/(?<hash>[^/]+)$/,
-      name: 'fullnode.transactionByHash',
+      name: 'fullnode.byHash',
       handler: async (request) => transactionByHash(ctx, request),
     },
     {
       method: 'GET',
       pattern: /^\/v1\/transactions\/wait_by_hash\/(?<hash>[^/]+)$/,
-      name: 'fullnode.waitTransactionByHash',
+      name: 'fullnode.waitByHash',
       // Transactions commit as they are submitted, so there is never anything to wait for.
       handler: async (request) => transactionByHash(ctx, request),
     },

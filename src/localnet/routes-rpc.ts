@@ -91,7 +91,7 @@ export function rpcRoutes(ctx: LocalnetContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/shelby\/v1\/multipart-uploads$/,
-      name: 'rpc.startUpload',
+      name: 'rpc.start',
       handler: async (request) => {
         const body = (await readJson(request.incoming)) as Record<string, unknown>;
         const owner = normalizeAddress(String(body.rawAccount ?? ''));
@@ -137,7 +137,7 @@ export function rpcRoutes(ctx: LocalnetContext): Route[] {
     {
       method: 'POST',
       pattern: /^\/shelby\/v1\/multipart-uploads\/(?<id>[^/]+)\/complete$/,
-      name: 'rpc.completeUpload',
+      name: 'rpc.complete',
       handler: async (request) => {
         try {
           const { session, blob } = await withSession(ctx, request.params.id);

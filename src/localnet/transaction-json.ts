@@ -4,7 +4,22 @@ import type { TransactionRecord } from './ledger';
 
 const ZERO_HASH = `0x${'0'.repeat(64)}`;
 
-function userFields(txn: TransactionRecord) {
+/** What a transaction shows before it is executed. */
+export type PendingTransactionFields = Pick<
+  TransactionRecord,
+  | 'hash'
+  | 'sender'
+  | 'sequenceNumber'
+  | 'maxGasAmount'
+  | 'gasUnitPrice'
+  | 'expirationTimestampSecs'
+  | 'function'
+  | 'typeArguments'
+  | 'arguments'
+  | 'signature'
+>;
+
+function userFields(txn: PendingTransactionFields) {
   return {
     hash: txn.hash,
     sender: txn.sender,
@@ -22,8 +37,8 @@ function userFields(txn: TransactionRecord) {
   };
 }
 
-/** The `202` answer to a submission (Aptos answers with the pending form). */
-export function pendingTransactionJson(txn: TransactionRecord) {
+/** The `202` answer to a submission (Aptos answers with the pending form), and `by_hash` before it lands. */
+export function pendingTransactionJson(txn: PendingTransactionFields) {
   return { type: 'pending_transaction', ...userFields(txn) };
 }
 

@@ -26,6 +26,7 @@ import {
   SHELBY_DEPLOYER,
 } from './constants';
 import type { Ledger, TransactionRecord } from './ledger';
+import type { PendingTransactionFields } from './transaction-json';
 import { decodeMoveArguments, MoveArgumentError, type MoveJson } from './move-args';
 import type { LocalnetPricing } from './pricing';
 import { executeRegistration, type RegistrationOutcome } from './registration';
@@ -33,7 +34,7 @@ import { executeRegistration, type RegistrationOutcome } from './registration';
 /**
  * Submission of a BCS signed transaction: the checks an Aptos node makes before accepting it
  * (size, chain id, signature, authentication key, expiry, sequence number, gas balance), then
- * immediate execution and commit. Refusals leave no trace; an executed transaction, even an
+ * execution and commit, at once or (with fault injection) later. Refusals leave no trace; an executed transaction, even an
  * aborted one, pays gas and uses up its sequence number, as on Aptos.
  */
 
@@ -54,11 +55,8 @@ export function userTransactionHash(signedBytes: Uint8Array): string {
   return `0x${hash}`;
 }
 
-function refuse(status: number, body: AptosErrorBody): SubmitResult {
-  return { accepted: false, status, body };
-}
-
-interface SenderProof {
+/** The sender's key and signature, checked against the transaction. */
+export interface SenderProof {
   publicKey: AccountPublicKey;
   signature: Signature;
   json: TransactionRecord['signature'];
@@ -180,15 +178,32 @@ function execute(
   return { ...outcome, arguments: args };
 }
 
-/** Checks and executes a signed transaction, committing it to `ledger` when accepted. */
-export function submitTransaction(
-  ledger: Ledger,
-  pricing: LocalnetPricing,
-  body: Uint8Array,
-  nowMicros: number,
-): SubmitResult {
+/** A submission that passed every check a node makes before accepting it. */
+export interface CheckedTransaction {
+  hash: string;
+  sender: string;
+  sequenceNumber: number;
+  raw: RawTransaction;
+  entry: EntryFunction;
+  proof: SenderProof;
+}
+
+/** Result of {@link checkTransaction}. */
+export type CheckResult =
+  | { accepted: true; checked: CheckedTransaction }
+  | { accepted: false; status: number; body: AptosErrorBody };
+
+function refuseCheck(status: number, body: AptosErrorBody): CheckResult {
+  return { accepted: false, status, body };
+}
+
+/**
+ * The checks an Aptos node makes before accepting a signed transaction, against the ledger as it
+ * is now and the clock at `nowMicros`. Nothing is changed.
+ */
+export function checkTransaction(ledger: Ledger, body: Uint8Array, nowMicros: number): CheckResult {
   if (body.length > MAX_TRANSACTION_BYTES) {
-    return refuse(
+    return refuseCheck(
       400,
       vmValidationError(
         'EXCEEDED_MAX_TRANSACTION_SIZE',
@@ -202,7 +217,7 @@ export function submitTransaction(
     signed = SignedTransaction.deserialize(deserializer);
     deserializer.assertFinished();
   } catch (error) {
-    return refuse(
+    return refuseCheck(
       400,
       apiError(
         'invalid_input',
@@ -212,10 +227,10 @@ export function submitTransaction(
   }
   const raw = signed.raw_txn;
   const proof = senderProof(signed);
-  if (!('publicKey' in proof)) return refuse(400, proof);
-  if (!verifies(proof, raw)) return refuse(400, vmValidationError('INVALID_SIGNATURE'));
+  if (!('publicKey' in proof)) return refuseCheck(400, proof);
+  if (!verifies(proof, raw)) return refuseCheck(400, vmValidationError('INVALID_SIGNATURE'));
   if (raw.chain_id.chainId !== LOCALNET_CHAIN_ID) {
-    return refuse(
+    return refuseCheck(
       400,
       vmValidationError(
         'BAD_CHAIN_ID',
@@ -226,13 +241,13 @@ export function submitTransaction(
   const sender = raw.sender.toStringLong();
   const authKey = AuthenticationKey.fromPublicKey({ publicKey: proof.publicKey });
   if (authKey.derivedAddress().toStringLong() !== sender) {
-    return refuse(400, vmValidationError('INVALID_AUTH_KEY'));
+    return refuseCheck(400, vmValidationError('INVALID_AUTH_KEY'));
   }
   if (raw.expiration_timestamp_secs * 1_000_000n <= BigInt(nowMicros)) {
-    return refuse(400, vmValidationError('TRANSACTION_EXPIRED'));
+    return refuseCheck(400, vmValidationError('TRANSACTION_EXPIRED'));
   }
   if (!(raw.payload instanceof TransactionPayloadEntryFunction)) {
-    return refuse(
+    return refuseCheck(
       400,
       apiError(
         'invalid_input',
@@ -243,7 +258,7 @@ export function submitTransaction(
   const account = ledger.account(sender);
   const expected = BigInt(account.sequenceNumber);
   if (raw.sequence_number < expected) {
-    return refuse(
+    return refuseCheck(
       400,
       vmValidationError(
         'SEQUENCE_NUMBER_TOO_OLD',
@@ -252,7 +267,7 @@ export function submitTransaction(
     );
   }
   if (raw.sequence_number > expected) {
-    return refuse(
+    return refuseCheck(
       400,
       vmValidationError(
         'SEQUENCE_NUMBER_TOO_NEW',
@@ -262,7 +277,7 @@ export function submitTransaction(
   }
   const maxFee = raw.max_gas_amount * raw.gas_unit_price;
   if (account.apt < maxFee) {
-    return refuse(
+    return refuseCheck(
       400,
       vmValidationError(
         'INSUFFICIENT_BALANCE_FOR_TRANSACTION_FEE',
@@ -270,15 +285,34 @@ export function submitTransaction(
       ),
     );
   }
-  const hash = userTransactionHash(body);
+  return {
+    accepted: true,
+    checked: {
+      hash: userTransactionHash(body),
+      sender,
+      sequenceNumber: Number(raw.sequence_number),
+      raw,
+      entry: raw.payload.entryFunction,
+      proof,
+    },
+  };
+}
+
+/** Executes a checked transaction at `nowMicros` and commits it to `ledger`. */
+export function executeTransaction(
+  ledger: Ledger,
+  pricing: LocalnetPricing,
+  checked: CheckedTransaction,
+  nowMicros: number,
+): TransactionRecord {
+  const { raw, entry, sender, hash } = checked;
   const version = ledger.version + 1;
-  const entry = raw.payload.entryFunction;
   const outcome = execute(entry, raw, ledger, pricing, { sender, nowMicros, hash, version });
   const transaction: TransactionRecord = {
     hash,
     version,
     sender,
-    sequenceNumber: Number(raw.sequence_number),
+    sequenceNumber: checked.sequenceNumber,
     success: outcome.success,
     vmStatus: outcome.vmStatus,
     gasUsed: outcome.gasUsed.toString(),
@@ -292,8 +326,56 @@ export function submitTransaction(
     arguments: outcome.arguments,
     blobNames: outcome.blobNames,
     timestampMicros: nowMicros,
-    signature: proof.json,
+    signature: checked.proof.json,
   };
   ledger.commit({ type: 'transaction', transaction, blobs: outcome.blobs });
-  return { accepted: true, transaction };
+  return transaction;
+}
+
+/** The fields of a checked transaction that its pending form shows (arguments as far as decodable). */
+export function pendingFields(checked: CheckedTransaction): PendingTransactionFields {
+  const { raw, entry } = checked;
+  let args: MoveJson[] = [];
+  const abi = findFunction(
+    entry.module_name.address.toStringLong(),
+    entry.module_name.name.identifier,
+    entry.function_name.identifier,
+  );
+  if (abi) {
+    try {
+      args = decodeMoveArguments(
+        entry.args.map((arg) => arg.bcsToBytes()),
+        abi.params,
+      );
+    } catch {
+      // Undecodable arguments fail at execution; the pending form just shows none.
+    }
+  }
+  return {
+    hash: checked.hash,
+    sender: checked.sender,
+    sequenceNumber: checked.sequenceNumber,
+    maxGasAmount: raw.max_gas_amount.toString(),
+    gasUnitPrice: raw.gas_unit_price.toString(),
+    expirationTimestampSecs: raw.expiration_timestamp_secs.toString(),
+    function: functionId(entry).display,
+    typeArguments: entry.type_args.map((t) => t.toString()),
+    arguments: args,
+    signature: checked.proof.json,
+  };
+}
+
+/** Checks and executes a signed transaction, committing it to `ledger` when accepted. */
+export function submitTransaction(
+  ledger: Ledger,
+  pricing: LocalnetPricing,
+  body: Uint8Array,
+  nowMicros: number,
+): SubmitResult {
+  const result = checkTransaction(ledger, body, nowMicros);
+  if (!result.accepted) return result;
+  return {
+    accepted: true,
+    transaction: executeTransaction(ledger, pricing, result.checked, nowMicros),
+  };
 }
