@@ -252,6 +252,21 @@ export function createUploadGroup(deps: ActivityDeps) {
             checkpoint.pendingTx = undefined;
             let pending = await stillUnregistered(files);
             if (pending.length === 0) return 'done';
+            if (input.expirationMicros <= (Date.now() + TX_EXPIRY_SECONDS * 1000) * 1000) {
+              const when = new Date(input.expirationMicros / 1000).toISOString();
+              for (const w of pending) {
+                fail(
+                  w,
+                  'ExpiryPassed',
+                  `the batch's expiry (${when}) has passed; upload again with a later --expires-in`,
+                );
+              }
+              return 'done';
+            }
+            if (!(await canPay(pending))) {
+              log.warn('account cannot pay', { batchId: input.batchId, account: input.accountId });
+              return 'exhausted';
+            }
             if (Date.now() + TX_EXPIRY_SECONDS * 1000 > deadline) {
               throw ApplicationFailure.retryable(
                 'account lease too short to send safely',

@@ -32,19 +32,19 @@ export async function runWorkerUntil<T>(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const running = batchWorker.worker.run();
   try {
-    const running = batchWorker.worker.run();
     const outcome = await Promise.race([
       until(stop).then((value) => ({ value })),
       running.then(() => ({ stopped: true as const })),
     ]);
-    stop();
-    await running;
     if ('stopped' in outcome) throw Object.assign(new Error('worker stopped'), { interrupted });
     return outcome.value;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    stop();
+    await running;
     await batchWorker.shutdown();
     await connection.close();
   }
