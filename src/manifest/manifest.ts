@@ -53,8 +53,12 @@ export function pageFileName(page: number): string {
   return `page-${String(page).padStart(6, '0')}.jsonl`;
 }
 
+/** Pages being written at once; the walk goes on while they reach the disk. */
+const PAGES_IN_FLIGHT = 4;
+
 /**
- * Writes a manifest as pages of JSON lines, holding at most one page in memory.
+ * Writes a manifest as pages of JSON lines, holding at most one page being filled and a few being
+ * written in memory.
  *
  * Every file is written to a temporary name, flushed and renamed, and `summary.json` is written
  * last by {@link close}: a manifest without a summary is incomplete, so a crash mid-plan never
@@ -63,7 +67,9 @@ export function pageFileName(page: number): string {
  */
 export class ManifestWriter {
   private readonly ready: Promise<void>;
-  private pending: Promise<void>;
+  private cleared = false;
+  private readonly writing = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
   private buffer: ManifestEntry[] = [];
   private nextPage = 0;
   private closed = false;
@@ -82,18 +88,36 @@ export class ManifestWriter {
         `manifest page size must be a whole number of at least 1, got ${pageSize}`,
       );
     }
-    this.ready = clearManifest(dir);
+    this.ready = clearManifest(dir).then(() => {
+      this.cleared = true;
+    });
     // Errors surface from add() and close(); this only keeps an unused writer from crashing Node.
     this.ready.catch(() => undefined);
-    this.pending = this.ready;
   }
 
   /**
    * Appends an entry and returns its index. Indexes are given in call order even if calls are not
-   * awaited; awaiting each call keeps memory to one page.
+   * awaited; awaiting each call keeps memory to a few pages.
    */
   add(entry: Omit<ManifestEntry, 'index'>): Promise<number> {
-    if (this.closed) return Promise.reject(new ManifestError('the manifest writer is closed'));
+    let index: number;
+    try {
+      index = this.append(entry);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const wait = this.backpressure();
+    return wait ? wait.then(() => index) : Promise.resolve(index);
+  }
+
+  /**
+   * Appends an entry without waiting and returns its index; a page that fills up starts being
+   * written. Callers adding many entries await {@link backpressure} when it asks them to.
+   *
+   * @throws ManifestError when the writer is closed
+   */
+  append(entry: Omit<ManifestEntry, 'index'>): number {
+    if (this.closed) throw new ManifestError('the manifest writer is closed');
     const index = this.totals.files++;
     const full: ManifestEntry = {
       index,
@@ -110,7 +134,21 @@ export class ManifestWriter {
     }
     this.buffer.push(full);
     if (this.buffer.length >= this.pageSize) this.flushPage();
-    return this.pending.then(() => index);
+    return index;
+  }
+
+  /**
+   * A promise to await before appending more, when pages are written slower than they fill up or
+   * a write failed (it then rejects with that error); undefined when there is room.
+   */
+  backpressure(): Promise<void> | undefined {
+    if (this.failure) return Promise.reject(this.failure.error);
+    // Until the earlier manifest is gone, a caller must not believe anything was written.
+    if (!this.cleared) return this.ready;
+    if (this.writing.size < PAGES_IN_FLIGHT) return undefined;
+    return Promise.race(this.writing).then(() => {
+      if (this.failure) throw this.failure.error;
+    });
   }
 
   /**
@@ -120,7 +158,7 @@ export class ManifestWriter {
   async lookup(index: number): Promise<ManifestEntry | undefined> {
     const first = this.buffer[0];
     if (first && index >= first.index) return this.buffer[index - first.index];
-    await this.pending;
+    await this.flush();
     const entries = await readManifestPage(this.dir, Math.floor(index / this.pageSize));
     return entries[index % this.pageSize];
   }
@@ -130,7 +168,8 @@ export class ManifestWriter {
     if (this.closed) throw new ManifestError('the manifest writer is already closed');
     if (this.buffer.length > 0) this.flushPage();
     this.closed = true;
-    await this.pending;
+    await this.ready;
+    await this.flush();
     const summary: ManifestSummary = {
       ...this.totals,
       pages: this.nextPage,
@@ -140,12 +179,31 @@ export class ManifestWriter {
     return summary;
   }
 
+  /**
+   * Waits until every full page added so far is on disk (the page being filled stays in memory
+   * until it is full or the writer closes).
+   *
+   * @throws the first error met writing a page
+   */
+  async flush(): Promise<void> {
+    await this.ready;
+    await Promise.all(this.writing);
+    if (this.failure) throw this.failure.error;
+  }
+
   private flushPage(): void {
     const entries = this.buffer;
     const file = path.join(this.dir, pageFileName(this.nextPage++));
     this.buffer = [];
-    const text = entries.map((entry) => `${JSON.stringify(entry)}\n`).join('');
-    this.pending = this.pending.then(() => writeAtomically(file, text));
+    let text = '';
+    for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+    const write: Promise<void> = this.ready
+      .then(() => writeAtomically(file, text))
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.writing.delete(write));
+    this.writing.add(write);
   }
 }
 

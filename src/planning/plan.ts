@@ -73,18 +73,21 @@ export async function planBatch(options: PlanBatchOptions): Promise<ManifestSumm
         const check = validateBlobName(name);
         if (!check.ok) skip = { reason: 'invalid-name', detail: check.reason };
       }
-      if (!skip) {
+      // Most names hash to nothing seen before; only a hash hit costs a look at the manifest.
+      if (!skip && names.mayHold(name)) {
         const other = await names.holderOf(name);
         if (other !== undefined) {
           skip = { reason: 'duplicate-name', detail: `same blob name as ${other}` };
         }
       }
-      const index = await writer.add(skip ? { ...entry, skip } : entry);
+      const index = writer.append(skip ? { ...entry, skip } : entry);
       if (!skip) {
         names.record(name, index);
         bytes += entry.size;
       }
       if (++files % PROGRESS_EVERY === 0) options.onProgress?.({ files, bytes });
+      const wait = writer.backpressure();
+      if (wait) await wait;
     }
   }
   return writer.close();
@@ -112,6 +115,11 @@ class NameRegistry {
   private readonly byHash = new Map<number, number | number[]>();
 
   constructor(private readonly writer: ManifestWriter) {}
+
+  /** Whether an entry may hold this name: false is certain, true needs {@link holderOf}. */
+  mayHold(name: string): boolean {
+    return this.byHash.has(hash53(name));
+  }
 
   /** The path of the entry already holding this name, if any. */
   async holderOf(name: string): Promise<string | undefined> {

@@ -1,6 +1,8 @@
-import { constants, type Stats } from 'node:fs';
+import { lstatSync, type Dirent, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { SkipReason } from '../manifest/manifest';
 
@@ -19,19 +21,48 @@ export interface WalkItem {
 export interface WalkOptions {
   /** Follow symbolic links that stay inside the source; default false (report them as skipped). */
   followSymlinks?: boolean;
+  /** Entries inspected at once; default {@link DEFAULT_STAT_CONCURRENCY}. */
+  statConcurrency?: number;
+  /**
+   * `auto` (default) inspects synchronously a batch at a time until the file system proves slow;
+   * `async` uses the asynchronous window from the start.
+   */
+  statMode?: 'auto' | 'async';
 }
 
-// Entries stat'ed at once: enough to hide file system latency, small enough to stay cheap.
-const STAT_BATCH = 64;
+/**
+ * Entries inspected at once: enough to keep libuv's thread pool busy and hide file system latency,
+ * few enough that the results waiting to be consumed stay a handful of objects per folder.
+ */
+export const DEFAULT_STAT_CONCURRENCY = 64;
+
+/**
+ * Above this average per entry, a batch of synchronous `lstat`s is deemed slow (a network or FUSE
+ * file system) and the walk switches to asynchronous ones for good. From the page cache an `lstat`
+ * takes a few microseconds, a network round trip hundreds.
+ */
+const SLOW_STAT_MS = 0.25;
+
+// What a folder listing says an entry is, so that most entries need one system call at most.
+enum Kind {
+  Unknown,
+  File,
+  Directory,
+  Symlink,
+  Special,
+}
 
 interface Frame {
   dir: string;
   relative: string;
-  names: string[];
-  position: number;
-  /** Results for names[position ...], fetched a batch at a time. */
-  prefetched: Inspected[];
   identity: string;
+  /** Entry names in walk order; kinds[i] is what the listing said names[i] is. */
+  names: string[];
+  kinds: Uint8Array;
+  /** Index of the next entry to hand out. */
+  position: number;
+  /** Inspections done or started for names[position ...], oldest first. */
+  ahead: (Inspected | Promise<Inspected>)[];
 }
 
 type Inspected =
@@ -44,19 +75,30 @@ type Inspected =
  * they sort), yielding files and skipped entries one at a time. Only the entry names of the
  * folders on the current path are held in memory, never the whole tree.
  *
- * Never throws for what it finds: unreadable entries, special files, symlinks, loops and links
- * out of the source come out as skipped items, and the walk goes on. Entries that vanish during
- * the walk are left out. The source itself must exist.
+ * A file costs one `lstat` (its size and modification time); the listing's entry types spare the
+ * rest. Whether a file can be opened is not checked here: that would double the system calls of a
+ * large tree, and the upload checks it anyway, failing that file alone.
+ *
+ * Files and folders are `lstat`ed synchronously a batch at a time while the file system answers
+ * from memory: a round trip through libuv's thread pool costs several times the call itself, and
+ * the walk yields to the event loop between batches. When a batch is slow (a network file system)
+ * the walk switches to a sliding window of asynchronous inspections, so that latency overlaps.
+ *
+ * Never throws for what it finds: unreadable folders, special files, symlinks, loops and links out
+ * of the source come out as skipped items, and the walk goes on. Entries that vanish during the
+ * walk are left out. The source itself must exist.
  */
 export async function* walkSource(
   source: string,
   options: WalkOptions = {},
 ): AsyncGenerator<WalkItem> {
   const follow = options.followSymlinks ?? false;
+  const window = Math.max(1, Math.floor(options.statConcurrency ?? DEFAULT_STAT_CONCURRENCY));
+  let synchronous = options.statMode !== 'async';
   const root = path.resolve(source);
   const rootStats = await fs.stat(root);
   if (!rootStats.isDirectory()) {
-    const checked = await inspectTarget(root, path.basename(root), rootStats);
+    const checked = inspectTarget(root, path.basename(root), rootStats);
     if (checked.kind === 'item') yield checked.item;
     return;
   }
@@ -79,13 +121,28 @@ export async function* walkSource(
       ancestors.delete(frame.identity);
       continue;
     }
-    if (frame.prefetched.length === 0) {
-      const batch = frame.names.slice(frame.position, frame.position + STAT_BATCH);
-      frame.prefetched = await Promise.all(
-        batch.map((name) => inspect(frame, name, follow, rootReal)),
-      );
+    if (synchronous && frame.ahead.length === 0) {
+      // A batch at once, timed, then a turn of the event loop for timers and I/O.
+      const started = performance.now();
+      const end = Math.min(frame.names.length, frame.position + window);
+      for (let next = frame.position; next < end; next++) {
+        frame.ahead.push(inspectNow(frame, next) ?? inspect(frame, next, follow, rootReal));
+      }
+      if ((performance.now() - started) / (end - frame.position) > SLOW_STAT_MS) {
+        synchronous = false;
+      }
+      await nextTurn();
+    } else if (!synchronous) {
+      // Keep the window full: start inspections up to `window` entries ahead.
+      for (
+        let next = frame.position + frame.ahead.length;
+        frame.ahead.length < window && next < frame.names.length;
+        next++
+      ) {
+        frame.ahead.push(inspect(frame, next, follow, rootReal));
+      }
     }
-    const found = frame.prefetched.shift() as Inspected;
+    const found = await (frame.ahead.shift() as Inspected | Promise<Inspected>);
     frame.position++;
     if (found.kind === 'item') yield found.item;
     if (found.kind !== 'dir') continue;
@@ -109,29 +166,63 @@ async function openFrame(
   relative: string,
   identity: string,
 ): Promise<{ frame: Frame } | { item: WalkItem }> {
-  const names: string[] = [];
+  const listed: { name: string; kind: Kind }[] = [];
   try {
     const handle = await fs.opendir(dir, { bufferSize: 256 });
-    for await (const entry of handle) names.push(entry.name);
+    for await (const entry of handle) listed.push({ name: entry.name, kind: kindOfEntry(entry) });
   } catch (error) {
     return {
       item: skipped(dir, relative, 'unreadable', `cannot list the folder: ${codeOf(error)}`),
     };
   }
-  // Default sort compares UTF-16 code units: the same order on every machine and every run, so
-  // manifest indexes are stable.
-  names.sort();
-  return { frame: { dir, relative, names, position: 0, prefetched: [], identity } };
+  // Comparing UTF-16 code units gives the same order on every machine and every run, so manifest
+  // indexes are stable.
+  listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const names = listed.map((entry) => entry.name);
+  const kinds = Uint8Array.from(listed, (entry) => entry.kind);
+  return { frame: { dir, relative, identity, names, kinds, position: 0, ahead: [] } };
+}
+
+/**
+ * Inspects a file or folder the listing named, synchronously; undefined for anything else (links,
+ * special files, errors), which {@link inspect} handles.
+ */
+function inspectNow(frame: Frame, at: number): Inspected | undefined {
+  const kind = frame.kinds[at];
+  if (kind !== Kind.File && kind !== Kind.Directory) return undefined;
+  const name = frame.names[at];
+  const full = path.join(frame.dir, name);
+  let stats: Stats | undefined;
+  try {
+    stats = lstatSync(full, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+  if (stats === undefined) return { kind: 'gone' };
+  if (!stats.isFile() && !stats.isDirectory()) return undefined;
+  const relative = frame.relative === '' ? name : `${frame.relative}/${name}`;
+  return inspectTarget(full, relative, stats);
 }
 
 async function inspect(
   frame: Frame,
-  name: string,
+  at: number,
   follow: boolean,
   rootReal: string,
 ): Promise<Inspected> {
+  const name = frame.names[at];
   const full = path.join(frame.dir, name);
   const relative = frame.relative === '' ? name : `${frame.relative}/${name}`;
+
+  // A symlink that is not followed needs its target only, for the report.
+  if (frame.kinds[at] === Kind.Symlink && !follow) {
+    const target = await fs.readlink(full).catch((error: unknown) => {
+      return codeOf(error) === 'ENOENT' ? undefined : `(unreadable link: ${codeOf(error)})`;
+    });
+    if (target === undefined) return { kind: 'gone' };
+    return { kind: 'item', item: skipped(full, relative, 'symlink', target) };
+  }
+
   let stats: Stats;
   try {
     stats = await fs.lstat(full);
@@ -139,6 +230,7 @@ async function inspect(
     if (codeOf(error) === 'ENOENT') return { kind: 'gone' };
     return { kind: 'item', item: skipped(full, relative, 'unreadable', codeOf(error)) };
   }
+  // The lstat is the truth: the entry may have been replaced since the folder was listed.
   if (!stats.isSymbolicLink()) return inspectTarget(full, relative, stats);
 
   const target = await fs.readlink(full).catch(() => '(unreadable link)');
@@ -162,21 +254,25 @@ async function inspect(
   return inspectTarget(full, relative, targetStats);
 }
 
-async function inspectTarget(full: string, relative: string, stats: Stats): Promise<Inspected> {
+function inspectTarget(full: string, relative: string, stats: Stats): Inspected {
   if (stats.isDirectory()) {
     return { kind: 'dir', dir: full, relative, identity: identityOf(stats) };
   }
   if (!stats.isFile()) {
     return { kind: 'item', item: skipped(full, relative, 'not-regular', kindOf(stats), stats) };
   }
-  try {
-    await fs.access(full, constants.R_OK);
-  } catch (error) {
-    if (codeOf(error) === 'ENOENT') return { kind: 'gone' };
-    const detail = `cannot open for reading: ${codeOf(error)}`;
-    return { kind: 'item', item: skipped(full, relative, 'unreadable', detail, stats) };
-  }
   return { kind: 'item', item: { path: full, relative, size: stats.size, mtimeMs: stats.mtimeMs } };
+}
+
+function kindOfEntry(entry: Dirent): Kind {
+  if (entry.isFile()) return Kind.File;
+  if (entry.isDirectory()) return Kind.Directory;
+  if (entry.isSymbolicLink()) return Kind.Symlink;
+  if (entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice()) {
+    return Kind.Special;
+  }
+  // Some file systems do not say; lstat will.
+  return Kind.Unknown;
 }
 
 function skipped(

@@ -93,6 +93,7 @@ describe('manifest', () => {
   it('has no summary until closed, so an interrupted plan never looks complete', async () => {
     const writer = new ManifestWriter(dir, 2);
     for (let i = 0; i < 5; i++) await writer.add(file(i));
+    await writer.flush();
     expect(fs.existsSync(path.join(dir, pageFileName(1)))).toBe(true);
     expect(await readSummary(dir)).toBeUndefined();
     await expect(readManifestEntries(dir, [0])).rejects.toThrow(/incomplete/);
@@ -144,6 +145,38 @@ describe('manifest', () => {
     await expect(readManifestPage(dir, 0)).rejects.toThrow(/damaged/);
     fs.writeFileSync(path.join(dir, 'summary.json'), '{');
     await expect(readSummary(dir)).rejects.toThrow(ManifestError);
+  });
+
+  it('keeps adding while full pages are written, and waits when too many are', async () => {
+    const writer = new ManifestWriter(dir, 1);
+    await writer.add(file(0));
+    // Pages fill faster than they are written: after a few, the writer asks the caller to wait.
+    let waited = false;
+    for (let i = 1; i < 50 && !waited; i++) {
+      writer.append(file(i));
+      const wait = writer.backpressure();
+      if (wait) {
+        waited = true;
+        await wait;
+      }
+    }
+    expect(waited).toBe(true);
+    const summary = await writer.close();
+    expect((await readManifestEntries(dir, [summary.files - 1]))[0].index).toBe(summary.files - 1);
+  });
+
+  it('reports a page that cannot be written from the next call', async () => {
+    const writer = new ManifestWriter(dir, 1);
+    await writer.add(file(0));
+    await writer.flush();
+    fs.rmSync(dir, { recursive: true });
+    fs.writeFileSync(dir, 'not a folder');
+    writer.append(file(1));
+    await expect(writer.flush()).rejects.toThrow();
+    await expect(writer.add(file(2))).rejects.toThrow();
+    await expect(writer.close()).rejects.toThrow();
+    fs.rmSync(dir);
+    fs.mkdirSync(dir);
   });
 
   it('refuses a page size below 1', () => {
