@@ -17,7 +17,6 @@ import type {
   BatchCounters,
   BatchInput,
   BatchPhase,
-  BatchProgress,
   BatchSummary,
   FileRef,
   UploadGroupResult,

@@ -45,6 +45,7 @@ export async function freePort(): Promise<number> {
  * localnet; `configure` may edit the parsed sample config.
  */
 export async function createSandbox(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the parsed YAML, edited freely by tests
   configure: (config: Record<string, any>) => void = () => undefined,
 ): Promise<Sandbox> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelby-batch-test-'));
