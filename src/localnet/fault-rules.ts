@@ -73,6 +73,11 @@ export class FaultRulesError extends Error {
   override readonly name = 'FaultRulesError';
 }
 
+/** Whether a route is subject to faults; the admin API never is, so rules can always be changed. */
+export function faultable(route: string): boolean {
+  return !route.startsWith('admin.');
+}
+
 /** Whether `pattern` (a name, `family.*` or `*`) designates `route`. */
 export function routeMatches(pattern: string, route: string): boolean {
   if (pattern === '*') return true;
@@ -107,7 +112,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
  * route names, so a typo fails loudly instead of injecting nothing.
  * @throws {@link FaultRulesError}
  */
-export function parseFaultRules(input: unknown, routeNames: readonly string[]): FaultRule[] {
+export function parseFaultRules(input: unknown, allRoutes: readonly string[]): FaultRule[] {
+  const routeNames = allRoutes.filter(faultable);
   const list =
     input !== null && typeof input === 'object' && !Array.isArray(input) && 'rules' in input
       ? (input as { rules: unknown }).rules

@@ -3,7 +3,13 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { vmValidationError } from './aptos-errors';
-import { parseFaultRules, routeMatches, rulePatterns, type FaultRule } from './fault-rules';
+import {
+  faultable,
+  parseFaultRules,
+  routeMatches,
+  rulePatterns,
+  type FaultRule,
+} from './fault-rules';
 import {
   json,
   type LocalnetInterceptor,
@@ -48,11 +54,6 @@ interface ActiveRule {
   random: () => number;
 }
 
-/** Whether a route is subject to faults; the admin API never is. */
-function faultable(route: string): boolean {
-  return !route.startsWith('admin.');
-}
-
 /** The rules of one localnet and the interceptor that applies them. */
 export class FaultInjector {
   private active: ActiveRule[] = [];
@@ -64,7 +65,7 @@ export class FaultInjector {
 
   /** Validates `input` (see {@link parseFaultRules}) and makes it the rule list. */
   set(input: unknown, source: string): FaultRule[] {
-    const rules = parseFaultRules(input, this.routeNames.filter(faultable));
+    const rules = parseFaultRules(input, this.routeNames);
     this.use(rules, source);
     return rules;
   }
