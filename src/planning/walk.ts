@@ -1,10 +1,11 @@
-import { lstatSync, type Dirent, type Stats } from 'node:fs';
+import { constants, lstatSync, type Dirent, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 import type { SkipReason } from '../manifest/manifest';
+import { currentReader, permitsReading, type Reader } from './readable';
 
 /** One thing found under a source: a file to upload or something to report as skipped. */
 export interface WalkItem {
@@ -76,8 +77,10 @@ type Inspected =
  * folders on the current path are held in memory, never the whole tree.
  *
  * A file costs one `lstat` (its size and modification time); the listing's entry types spare the
- * rest. Whether a file can be opened is not checked here: that would double the system calls of a
- * large tree, and the upload checks it anyway, failing that file alone.
+ * rest. Whether a file can be read is judged from the permission bits in that `lstat`, confirmed
+ * by `access` only for the rare file they refuse: checking every file would double the system
+ * calls of a large tree. (What the bits cannot tell, an access control list refusing a file they
+ * allow, the upload finds.)
  *
  * Files and folders are `lstat`ed synchronously a batch at a time while the file system answers
  * from memory: a round trip through libuv's thread pool costs several times the call itself, and
@@ -95,10 +98,11 @@ export async function* walkSource(
   const follow = options.followSymlinks ?? false;
   const window = Math.max(1, Math.floor(options.statConcurrency ?? DEFAULT_STAT_CONCURRENCY));
   let synchronous = options.statMode !== 'async';
+  const reader = currentReader();
   const root = path.resolve(source);
   const rootStats = await fs.stat(root);
   if (!rootStats.isDirectory()) {
-    const checked = inspectTarget(root, path.basename(root), rootStats);
+    const checked = await inspectTarget(root, path.basename(root), rootStats, reader);
     if (checked.kind === 'item') yield checked.item;
     return;
   }
@@ -126,7 +130,9 @@ export async function* walkSource(
       const started = performance.now();
       const end = Math.min(frame.names.length, frame.position + window);
       for (let next = frame.position; next < end; next++) {
-        frame.ahead.push(inspectNow(frame, next) ?? inspect(frame, next, follow, rootReal));
+        frame.ahead.push(
+          inspectNow(frame, next, reader) ?? inspect(frame, next, follow, rootReal, reader),
+        );
       }
       if ((performance.now() - started) / (end - frame.position) > SLOW_STAT_MS) {
         synchronous = false;
@@ -139,7 +145,7 @@ export async function* walkSource(
         frame.ahead.length < window && next < frame.names.length;
         next++
       ) {
-        frame.ahead.push(inspect(frame, next, follow, rootReal));
+        frame.ahead.push(inspect(frame, next, follow, rootReal, reader));
       }
     }
     const found = await (frame.ahead.shift() as Inspected | Promise<Inspected>);
@@ -185,9 +191,9 @@ async function openFrame(
 
 /**
  * Inspects a file or folder the listing named, synchronously; undefined for anything else (links,
- * special files, errors), which {@link inspect} handles.
+ * special files, errors, files the permission bits refuse), which {@link inspect} handles.
  */
-function inspectNow(frame: Frame, at: number): Inspected | undefined {
+function inspectNow(frame: Frame, at: number, reader: Reader | undefined): Inspected | undefined {
   const kind = frame.kinds[at];
   if (kind !== Kind.File && kind !== Kind.Directory) return undefined;
   const name = frame.names[at];
@@ -199,9 +205,13 @@ function inspectNow(frame: Frame, at: number): Inspected | undefined {
     return undefined;
   }
   if (stats === undefined) return { kind: 'gone' };
-  if (!stats.isFile() && !stats.isDirectory()) return undefined;
+  if (stats.isDirectory()) {
+    const relative = frame.relative === '' ? name : `${frame.relative}/${name}`;
+    return { kind: 'dir', dir: full, relative, identity: identityOf(stats) };
+  }
+  if (!stats.isFile() || !permitsReading(stats, reader)) return undefined;
   const relative = frame.relative === '' ? name : `${frame.relative}/${name}`;
-  return inspectTarget(full, relative, stats);
+  return { kind: 'item', item: { path: full, relative, size: stats.size, mtimeMs: stats.mtimeMs } };
 }
 
 async function inspect(
@@ -209,6 +219,7 @@ async function inspect(
   at: number,
   follow: boolean,
   rootReal: string,
+  reader: Reader | undefined,
 ): Promise<Inspected> {
   const name = frame.names[at];
   const full = path.join(frame.dir, name);
@@ -231,7 +242,7 @@ async function inspect(
     return { kind: 'item', item: skipped(full, relative, 'unreadable', codeOf(error)) };
   }
   // The lstat is the truth: the entry may have been replaced since the folder was listed.
-  if (!stats.isSymbolicLink()) return inspectTarget(full, relative, stats);
+  if (!stats.isSymbolicLink()) return inspectTarget(full, relative, stats, reader);
 
   const target = await fs.readlink(full).catch(() => '(unreadable link)');
   if (!follow) {
@@ -251,15 +262,29 @@ async function inspect(
     const detail = `${target} (points outside the source folder; not followed)`;
     return { kind: 'item', item: skipped(full, relative, 'symlink', detail, stats) };
   }
-  return inspectTarget(full, relative, targetStats);
+  return inspectTarget(full, relative, targetStats, reader);
 }
 
-function inspectTarget(full: string, relative: string, stats: Stats): Inspected {
+async function inspectTarget(
+  full: string,
+  relative: string,
+  stats: Stats,
+  reader: Reader | undefined,
+): Promise<Inspected> {
   if (stats.isDirectory()) {
     return { kind: 'dir', dir: full, relative, identity: identityOf(stats) };
   }
   if (!stats.isFile()) {
     return { kind: 'item', item: skipped(full, relative, 'not-regular', kindOf(stats), stats) };
+  }
+  if (!permitsReading(stats, reader)) {
+    try {
+      await fs.access(full, constants.R_OK);
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') return { kind: 'gone' };
+      const detail = `cannot open for reading: ${codeOf(error)}`;
+      return { kind: 'item', item: skipped(full, relative, 'unreadable', detail, stats) };
+    }
   }
   return { kind: 'item', item: { path: full, relative, size: stats.size, mtimeMs: stats.mtimeMs } };
 }

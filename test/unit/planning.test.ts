@@ -11,6 +11,7 @@ import {
 } from '../../src/manifest/manifest';
 import { InvalidPrefix, SourceNotFound } from '../../src/planning/errors';
 import { planBatch, type PlanBatchOptions } from '../../src/planning/plan';
+import { currentReader, permitsReading } from '../../src/planning/readable';
 import { walkSource, type WalkItem, type WalkOptions } from '../../src/planning/walk';
 
 const isRoot = process.getuid?.() === 0;
@@ -168,7 +169,7 @@ describe('planBatch', () => {
     });
   });
 
-  it('skips unreadable folders and leaves unreadable files to the upload', async () => {
+  it('skips unreadable files and folders and goes on', async () => {
     write('p/ok', 'ok\n');
     write('p/locked', 'no\n');
     write('p/d/inner', 'x');
@@ -180,15 +181,15 @@ describe('planBatch', () => {
     const entries = await readManifestPage(manifestDir, 0);
     const byName = new Map(entries.map((entry) => [entry.name, entry]));
     expect(byName.get('b05/ok')?.skip).toBeUndefined();
-    // Opening every file at plan time would double the cost of a large tree; the upload of this
-    // one file fails instead.
-    expect(byName.get('b05/locked')).toMatchObject({ size: 3 });
-    expect(byName.get('b05/locked')?.skip).toBeUndefined();
+    expect(byName.get('b05/locked')?.skip).toEqual({
+      reason: 'unreadable',
+      detail: 'cannot open for reading: EACCES',
+    });
     expect(byName.get('b05/d')?.skip).toEqual({
       reason: 'unreadable',
       detail: 'cannot list the folder: EACCES',
     });
-    expect(summary).toMatchObject({ files: 3, uploadable: 2, skipped: 1, bytes: 6 });
+    expect(summary).toMatchObject({ files: 3, uploadable: 1, skipped: 2, bytes: 3 });
   });
 
   it('reports entries of a folder it can list but not search as unreadable', async () => {
@@ -292,5 +293,24 @@ describe('planBatch', () => {
     expect(again).toEqual(summary);
     expect(await readManifestPage(manifestDir, 0)).toEqual(firstPage);
     expect(await readSummary(manifestDir)).toEqual(summary);
+  });
+});
+
+describe('permitsReading', () => {
+  const stats = (uid: number, gid: number, mode: number) => ({ uid, gid, mode }) as fs.Stats;
+  const reader = { uid: 1000, groups: new Set([1000, 27]) };
+
+  it('reads the owner, group or other bits that apply to the reader, in that order', () => {
+    expect(permitsReading(stats(1000, 1, 0o400), reader)).toBe(true);
+    expect(permitsReading(stats(1000, 1000, 0o044), reader)).toBe(false);
+    expect(permitsReading(stats(1, 27, 0o040), reader)).toBe(true);
+    expect(permitsReading(stats(1, 27, 0o604), reader)).toBe(false);
+    expect(permitsReading(stats(1, 2, 0o004), reader)).toBe(true);
+    expect(permitsReading(stats(1, 2, 0o660), reader)).toBe(false);
+  });
+
+  it('lets everything through when permission bits do not apply', () => {
+    expect(permitsReading(stats(1, 2, 0o000), undefined)).toBe(true);
+    if (isRoot) expect(currentReader()).toBeUndefined();
   });
 });
