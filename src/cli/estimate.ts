@@ -56,6 +56,8 @@ export interface EstimateRequest {
   followSymlinks: boolean;
   /** The batch's id, so weighted-random splits exactly as the workflow will. */
   batchId?: string;
+  /** Plan into this folder and keep it (the batch's manifest, reused by its planning step). */
+  manifestDir?: string;
 }
 
 /**
@@ -67,7 +69,8 @@ export async function estimateBatch(
   endpoints: ShelbyEndpoints,
   request: EstimateRequest,
 ): Promise<BatchEstimate> {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'shelby-batch-estimate-'));
+  const scratch =
+    request.manifestDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shelby-batch-estimate-'));
   try {
     const plan = await planBatch({
       sources: request.sources,
@@ -203,7 +206,7 @@ export async function estimateBatch(
       notes,
     };
   } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+    if (!request.manifestDir) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 

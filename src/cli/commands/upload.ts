@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { defineCommand } from '../citty';
 import { STRATEGIES, type StrategyName } from '../../accounts/select';
 import type { BatchRequest } from '../../batch/types';
+import { batchPaths } from '../../batch/paths';
 import { resolveExpiry } from '../../config/duration';
 import { validatePrefix } from '../../planning/names';
 import { createBatchId, printSummary, startBatch, watchBatch } from '../batches';
@@ -104,6 +105,8 @@ export default defineCommand({
           accountIds: accounts.map((a) => a.id),
           followSymlinks: args['follow-symlinks'],
           batchId,
+          // The batch's own manifest: its planning step finds it and does not walk again.
+          manifestDir: batchPaths(config.stateDir, batchId).manifest,
         });
         if (!estimate.payable) {
           throw new CliError(
