@@ -46,7 +46,10 @@ export function* byteChunksets(bytes: Uint8Array): Generator<Uint8Array, void, u
   let offset = 0;
   do {
     const end = Math.min(offset + CHUNKSET_SIZE, bytes.byteLength);
-    yield bytes.slice(offset, end);
+    // Not bytes.slice(): on a Buffer that is a view, and the pool would detach the caller's memory.
+    const copy = new Uint8Array(end - offset);
+    copy.set(bytes.subarray(offset, end));
+    yield copy;
     offset = end;
   } while (offset < bytes.byteLength);
 }

@@ -55,11 +55,19 @@ export class CommitmentsPool {
     this.ready.catch(() => undefined);
   }
 
-  /** Runs one task on the next free worker; `data` is transferred to it. */
+  /**
+   * Runs one task on the next free worker. `data` is transferred to it (and so detached here)
+   * when it spans its whole buffer, and copied otherwise.
+   */
   run<K extends WorkerTask['kind']>(
     task: Extract<WorkerTask, { kind: K }>,
   ): Promise<WorkerResults[K]> {
     if (this.terminating) return Promise.reject(new Error('The commitments pool is closed.'));
+    const { data } = task;
+    if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) {
+      // Only a buffer that is exactly the chunkset may be transferred; anything else is copied.
+      task = { ...task, data: new Uint8Array(data) };
+    }
     return new Promise<unknown>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
       this.dispatch();

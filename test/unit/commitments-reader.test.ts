@@ -73,4 +73,11 @@ describe('commitments chunkset reader', () => {
     expect(chunksets.map((c) => c.byteLength)).toEqual([10 * MiB, 1]);
     expect(chunksets.every((c) => c.byteOffset === 0 && c.buffer !== bytes.buffer)).toBe(true);
   });
+
+  it('copies a Buffer too, whose slice() would only be a view', () => {
+    const bytes = Buffer.alloc(100, 1);
+    const [chunkset] = [...byteChunksets(bytes)];
+    expect(chunkset.buffer).not.toBe(bytes.buffer);
+    expect(chunkset.buffer.byteLength).toBe(100);
+  });
 });
