@@ -52,15 +52,6 @@ function byteLimit(limit: number): Transform {
   });
 }
 
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await fs.promises.open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /** Blob files under `<home>/blobs` and upload parts under `<home>/uploads`. */
 export class BlobStore {
   private readonly blobsDir: string;
@@ -187,14 +178,16 @@ export class BlobStore {
       await fs.promises.mkdir(path.dirname(target), { recursive: true });
       const tmp = `${target}.${session.id}.tmp`;
       try {
-        const out = fs.createWriteStream(tmp);
-        for (const part of parts) {
-          await pipeline(fs.createReadStream(part), out, { end: false });
+        // Appending through one handle keeps no per-part listeners on a shared stream.
+        const out = await fs.promises.open(tmp, 'w');
+        try {
+          for (const part of parts) {
+            for await (const chunk of fs.createReadStream(part)) await out.write(chunk as Buffer);
+          }
+          await out.sync();
+        } finally {
+          await out.close();
         }
-        await new Promise<void>((resolve, reject) =>
-          out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-        );
-        await fsyncFile(tmp);
         await fs.promises.rename(tmp, target);
       } catch (error) {
         await fs.promises.rm(tmp, { force: true });

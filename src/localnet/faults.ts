@@ -111,7 +111,7 @@ export class FaultInjector {
         decided = rule;
       }
     }
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0 && !(await delay(request, delayMs))) return undefined;
     return decided ? apply(decided, request, next) : next();
   };
 
@@ -123,6 +123,21 @@ export class FaultInjector {
     if (rule.every !== undefined) return position % rule.every === 0;
     if (rule.p !== undefined) return active.random() < rule.p;
     return true;
+  }
+}
+
+/** Waits `ms`; false when the client went away meanwhile (nothing is left to answer). */
+async function delay(request: LocalnetRequest, ms: number): Promise<boolean> {
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  request.outgoing.once('close', onClose);
+  try {
+    await sleep(ms, undefined, { signal: gone.signal });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    request.outgoing.off('close', onClose);
   }
 }
 
