@@ -1,11 +1,12 @@
 import type { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/load';
-import { resolveSecret } from '../config/keys';
+import { KeyStore, resolveSecret } from '../config/keys';
 import type { Config } from '../config/schema';
-import { ensureLocalnet } from '../localnet/daemon';
+import { ensureLocalnet, localnetStatus } from '../localnet/daemon';
 import type { ShelbyEndpoints } from '../shelby/client';
 import { connectClient, ensureTemporal, type TemporalSettings } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/register-search-attributes';
+import { CliError, EXIT } from './errors';
 import * as path from 'node:path';
 
 /** What every command works with: the config, a Temporal client and the Shelby endpoints. */
@@ -24,6 +25,12 @@ export interface OpenContextOptions {
   config?: string;
   /** Start the dev server and the localnet when nothing answers (the embedded default). */
   autoStart: boolean;
+  /**
+   * Resolve and check every account's key first (the command runs a worker, which needs them);
+   * default: the same as `autoStart`, since the commands that start services are the ones that
+   * then work on batches.
+   */
+  requireKeys?: boolean;
 }
 
 /** Loads the config only; no service is touched. */
@@ -42,11 +49,34 @@ export function temporalSettings(config: Config): TemporalSettings {
   };
 }
 
-/** Shelby endpoints from the config; the localnet is started first when asked. */
+/**
+ * Shelby endpoints from the config, for a command about to talk to the network: the localnet is
+ * started first when `autoStart` is set, and must already answer otherwise.
+ *
+ * @throws CliError (exit code 4) when the localnet is not started and does not answer
+ */
 export async function shelbyEndpoints(
   config: Config,
   autoStart: boolean,
 ): Promise<ShelbyEndpoints> {
+  const endpoints = await resolveEndpoints(config, autoStart);
+  if (endpoints.name === 'local' && !autoStart) {
+    const { healthy } = await localnetStatus(config.stateDir, config.network.localnet.port);
+    if (!healthy) {
+      throw new CliError(
+        `the localnet does not answer at ${endpoints.localnetUrl}: start it with ` +
+          '`shelby-batch localnet start`, or fix network.localnet.port in ' +
+          config.path,
+        EXIT.UNREACHABLE,
+      );
+    }
+  }
+  return endpoints;
+}
+
+// The endpoints, starting the localnet when asked but never probing it: commands that only talk
+// to Temporal (status, pause) work while the localnet is down.
+async function resolveEndpoints(config: Config, autoStart: boolean): Promise<ShelbyEndpoints> {
   const network = config.network;
   if (network.name === 'local') {
     const port = network.localnet.port;
@@ -75,15 +105,22 @@ export async function shelbyEndpoints(
 
 /**
  * Loads the config, makes sure Temporal answers (starting the embedded dev server when allowed)
- * and connects. Fails before anything is started when the config is wrong.
+ * and connects. Everything that can be wrong in the config (secret references, keys that do not
+ * match their address) is checked before any service is started or any batch exists, so a bad
+ * config leaves nothing behind.
  */
 export async function openContext(options: OpenContextOptions): Promise<CliContext> {
   const config = readConfig(options.config);
   const settings = temporalSettings(config);
+  if (options.requireKeys ?? options.autoStart) KeyStore.fromConfig(config);
+  // A remote network's endpoints (and API key) resolve without starting anything; the localnet
+  // is started only once Temporal is known to answer.
+  const remote =
+    config.network.name === 'local' ? undefined : await resolveEndpoints(config, false);
   const { uiUrl } = await ensureTemporal(settings, config.stateDir, {
     autoStart: options.autoStart,
   });
-  const endpoints = await shelbyEndpoints(config, options.autoStart);
+  const endpoints = remote ?? (await resolveEndpoints(config, options.autoStart));
   const client = await connectClient(settings);
   await ensureSearchAttributes(client.connection as Connection, settings.namespace);
   return {

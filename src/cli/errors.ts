@@ -28,6 +28,8 @@ export class CliError extends Error {
 const INPUT_ERRORS = new Set([
   'ConfigError',
   'SourceNotFound',
+  'InvalidPrefix',
+  'InvalidBatchId',
   'TemporalAddressInvalidError',
   'TemporalTlsConfigError',
 ]);
@@ -44,6 +46,8 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.code;
   const name = error instanceof Error ? error.name : '';
   if (INPUT_ERRORS.has(name)) return EXIT.BAD_INPUT;
+  // batchPaths refuses ids that could leave the state folder with a plain Error.
+  if (/^invalid batch id /.test(error instanceof Error ? error.message : '')) return EXIT.BAD_INPUT;
   if (UNREACHABLE_ERRORS.has(name)) return EXIT.UNREACHABLE;
   if (/ECONNREFUSED|UNAVAILABLE|unreachable/i.test(String(error))) return EXIT.UNREACHABLE;
   return EXIT.FILES_FAILED;
