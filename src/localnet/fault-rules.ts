@@ -101,9 +101,6 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
       ? `rule ${index + 1}${typeof rule?.route === 'string' ? ` (${rule.route})` : ''}`
       : 'the rules';
   const field = rest.length > 0 ? `${rest.join('.')}: ` : '';
-  if (issue.code === 'invalid_union' && rest.length === 0) {
-    return `${where}: action must be one of status, 429, latency, cut, stored-then-500, pending, sequence-conflict`;
-  }
   return `${where}: ${field}${issue.message}`;
 }
 
