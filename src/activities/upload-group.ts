@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { Readable } from 'node:stream';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import type { Ed25519Account } from '@aptos-labs/ts-sdk';
@@ -9,6 +8,7 @@ import { readManifestEntries, readSummary, type ManifestEntry } from '../manifes
 import { ResultsStore } from '../report/results';
 import { classifyError, type ClassifiedError } from '../shelby/errors';
 import { asSdkAccount } from '../shelby/client';
+import { RpcUploadError, uploadBlobFile, type RpcUploadCheckpoint } from '../shelby/rpc-upload';
 import { readBalances } from '../shelby/balances';
 import { gasCost, storageCost } from '../shelby/pricing';
 import { withAccountLock } from '../accounts/account-lock';
@@ -24,6 +24,8 @@ const PUT_CONCURRENCY = 4;
 /** What survives between attempts of one group, through heartbeat details. */
 interface GroupCheckpoint {
   pendingTx?: { hash: string; expiresAtMs: number };
+  /** Multipart uploads in progress, by file index. */
+  uploads?: Record<number, RpcUploadCheckpoint>;
 }
 
 /** A file of the group on its way through the three steps. */
@@ -202,20 +204,44 @@ export function createUploadGroup(deps: ActivityDeps) {
             }
             try {
               await checkUnchanged(w.entry);
-              const stream = Readable.toWeb(
-                fs.createReadStream(w.entry.path),
-              ) as ReadableStream<Uint8Array>;
-              await shelby.rpc.putBlob({
+              const uploads = (checkpoint.uploads ??= {});
+              await uploadBlobFile({
+                rpcBaseUrl: shelby.rpc.baseUrl,
+                apiKey: shelby.rpc.apiKey,
                 account: owner,
                 blobName: w.entry.name,
-                blobData: w.entry.size === 0 ? new Uint8Array(0) : stream,
-                totalBytes: w.entry.size,
+                path: w.entry.path,
+                size: w.entry.size,
                 onProgress: beat,
+                // Parts already stored survive a crash: the next attempt continues from them.
+                resume: uploads[w.entry.index],
+                onCheckpoint: (point) => {
+                  uploads[w.entry.index] = point;
+                  beat();
+                },
+                confirmWritten: async () =>
+                  Boolean(
+                    (
+                      await shelby.coordination.getBlobMetadata({
+                        account: owner,
+                        name: w.entry.name,
+                      })
+                    )?.isWritten,
+                  ),
+                signal: context.cancellationSignal,
               });
+              delete uploads[w.entry.index];
               await checkUnchanged(w.entry);
               w.result = resultOf(w, 'uploaded', { written: true });
             } catch (error) {
               if (error instanceof FileFailure) return fail(w, error.type, error.message);
+              if (error instanceof RpcUploadError) {
+                // The node may lag the chain just after registration: a retry of the group settles it.
+                const retry = error.class !== 'permanent' || error.type === 'BlobNotRegistered';
+                if (!retry) return fail(w, error.type, error.message);
+                transient = { class: 'transient', type: error.type, message: error.message };
+                return;
+              }
               const classified = classifyError(error);
               if (classified.class === 'permanent')
                 return fail(w, classified.type, classified.message);
