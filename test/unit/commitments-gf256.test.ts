@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { gfMultiply, multiplyAccumulate } from '../../src/commitments/gf256';
 
 describe('commitments GF(2^8) arithmetic', () => {
@@ -31,5 +33,24 @@ describe('commitments GF(2^8) arithmetic', () => {
     expect([...target]).toEqual([1 ^ 6, 1 ^ 8, 1 ^ 10, 1]);
     multiplyAccumulate(target, source, 2, 1, 1, 2);
     expect([...target]).toEqual([1 ^ 6, 1 ^ 8 ^ 4, 1 ^ 10, 1]);
+  });
+
+  it('gives the same result word by word as byte by byte, aligned or not', () => {
+    const source = new Uint8Array(randomBytes(4096 + 16));
+    for (const [sourceShift, from, to, coefficient] of [
+      [0, 0, 4096, 0x8e],
+      [0, 3, 4093, 0x8e],
+      [0, 5, 11, 1],
+      [1, 0, 4096, 0x37],
+      [4, 2, 999, 1],
+      [0, 4, 6, 0xff],
+    ]) {
+      const view = source.subarray(sourceShift);
+      const target = new Uint8Array(randomBytes(4096));
+      const expected = Uint8Array.from(target);
+      for (let j = from; j < to; j++) expected[j] ^= gfMultiply(coefficient, view[8 + j]);
+      multiplyAccumulate(target, view, 8, coefficient, from, to);
+      expect(Buffer.from(target).equals(Buffer.from(expected))).toBe(true);
+    }
   });
 });
