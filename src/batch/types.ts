@@ -16,7 +16,9 @@ export interface BatchRequest {
   /** Account ids and weights from the config; keys stay with the workers. */
   accounts: { id: string; weight: number }[];
   network: string;
+  /** Absolute expiry; 0 for scheduled runs, which use `expiresInMs` from their start. */
   expirationMicros: number;
+  expiresInMs?: number;
   /** Upload groups in flight at once. */
   maxParallel: number;
   /** Retries of an upload group after its first attempt. */

@@ -11,6 +11,7 @@ import localnet from './commands/localnet';
 import { cancel, pause, unpause } from './commands/control';
 import accounts from './commands/accounts';
 import estimate from './commands/estimate';
+import schedule from './commands/schedule';
 
 const VERSION = '0.1.0';
 
@@ -32,6 +33,7 @@ const main = defineCommand({
     cancel,
     verify,
     accounts,
+    schedule,
     server,
     localnet,
   },

@@ -24,6 +24,7 @@ import type {
 import { NON_RETRYABLE_ERRORS } from '../batch/types';
 import { selectAccount } from '../accounts/select';
 import { takeGroup } from '../batch/grouping';
+import { resolveRequest } from '../batch/scheduled';
 import { BATCH_FILES_DONE, BATCH_NETWORK, BATCH_STATUS } from '../temporal/search-attributes';
 
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
@@ -49,7 +50,10 @@ const { plan, readPage, recordFailures, finishReport, checkAccounts } =
  * sliding window, continuing as new long before the history grows large, and end with a report.
  */
 export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
-  const { request } = input;
+  // A scheduled run learns its id, dated prefix and expiry when it starts.
+  const request = input.carry
+    ? input.request
+    : resolveRequest(input.request, { workflowId: workflowInfo().workflowId, nowMs: Date.now() });
   const { uploadGroup } = proxyActivities<BatchActivities>({
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: '20 seconds',

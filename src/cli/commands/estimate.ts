@@ -1,9 +1,7 @@
-import * as path from 'node:path';
 import { defineCommand } from '../citty';
-import { STRATEGIES, type StrategyName } from '../../accounts/select';
 import { readConfig, shelbyEndpoints } from '../context';
-import { CliError } from '../errors';
 import { estimateBatch, formatEstimate } from '../estimate';
+import { batchArgs, buildRequest } from '../request';
 import { commonArgs } from './common';
 
 export default defineCommand({
@@ -14,24 +12,18 @@ export default defineCommand({
   },
   args: {
     ...commonArgs,
-    paths: { type: 'positional', description: 'Files or folders', required: true },
-    prefix: { type: 'string', description: 'Blob name prefix (default: config upload.prefix)' },
-    strategy: { type: 'string', description: `Account strategy: ${STRATEGIES.join(', ')}` },
-    'follow-symlinks': { type: 'boolean', description: 'Follow symbolic links', default: false },
+    ...batchArgs,
     json: { type: 'boolean', description: 'Print JSON', default: false },
   },
   async run({ args }) {
     const config = readConfig(args.config);
-    const strategy = (args.strategy ?? config.upload.strategy) as StrategyName;
-    if (!STRATEGIES.includes(strategy)) {
-      throw new CliError(`unknown strategy "${strategy}": use one of ${STRATEGIES.join(', ')}`);
-    }
+    const request = buildRequest(config, args, { batchId: 'estimate', expiry: 'absolute' });
     const estimate = await estimateBatch(config, await shelbyEndpoints(config, true), {
-      sources: (args._ as string[]).map((p) => path.resolve(p)),
-      prefix: args.prefix ?? config.upload.prefix,
-      strategy,
-      accountIds: config.accounts.map((a) => a.id),
-      followSymlinks: args['follow-symlinks'],
+      sources: request.sources,
+      prefix: request.prefix,
+      strategy: request.strategy,
+      accountIds: request.accounts.map((a) => a.id),
+      followSymlinks: request.followSymlinks,
     });
     process.stdout.write((args.json ? JSON.stringify(estimate) : formatEstimate(estimate)) + '\n');
   },
