@@ -10,8 +10,8 @@ export interface BatchPaths {
 
 /** Paths of one batch's files; batch ids are validated so they cannot escape the state folder. */
 export function batchPaths(stateDir: string, batchId: string): BatchPaths {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(batchId)) {
-    throw new Error(`invalid batch id "${batchId}": use letters, digits, '.', '_' and '-'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(batchId)) {
+    throw new Error(`invalid batch id "${batchId}": use letters, digits, '.', ':', '_' and '-'`);
   }
   const dir = path.join(stateDir, 'batches', batchId);
   return {

@@ -12,7 +12,7 @@ export function resolveRequest(
   const date = new Date(run.nowMs).toISOString().slice(0, 10);
   return {
     ...request,
-    batchId: request.batchId || run.workflowId.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128),
+    batchId: request.batchId || run.workflowId.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 128),
     prefix: request.prefix.split('{date}').join(date),
     expirationMicros:
       request.expirationMicros ||
