@@ -7,13 +7,16 @@
  * command into BENCHMARKS.md.
  *
  *   npm run bench -- [--only small,large,huge] [--repeat N] [--paths a,b] [--no-build]
- *                    [--no-write] [--profile DIR] [--keep] [--sample N]
+ *                    [--no-write] [--profile DIR] [--keep] [--sample N] [--commitments]
  *
  * Everything runs on loopback: a localnet and a Temporal dev server of its own on free ports
  * (never 7233, 8233 or 9470), in a fresh temporary state folder deleted at the end (`--keep`
  * keeps it). The data sets are built once in the temporary folder (see bench/datasets.js).
  * `--sample N` uploads only the first N files of each set, to try the script quickly; such
- * figures do not compare with the full sets and are not written to BENCHMARKS.md.
+ * figures do not compare with the full sets and are not written to BENCHMARKS.md. A full run
+ * (no --only, --paths or --sample) also runs scripts/bench-commitments.js when it exists, and
+ * quotes its table; `--commitments` runs it in a partial run too. `--profile DIR` writes V8 CPU
+ * profiles of the shelby-batch processes (every thread) under DIR.
  */
 'use strict';
 
@@ -37,7 +40,7 @@ const TIMEOUT_MS = 60 * 60 * 1000;
 const USAGE =
   'usage: npm run bench -- [--only small,large,huge] [--repeat N] ' +
   '[--paths sdk-sequential,sdk-batch,in-process,temporal] [--no-build] [--no-write] ' +
-  '[--profile DIR] [--keep] [--sample N]';
+  '[--profile DIR] [--keep] [--sample N] [--commitments]';
 
 function parseArgs(argv) {
   const { DATASET_NAMES } = require('./bench/datasets');
@@ -51,6 +54,7 @@ function parseArgs(argv) {
     keep: false,
     profile: undefined,
     sample: undefined,
+    commitments: false,
   };
   const list = (value, allowed, flag) => {
     const items = String(value ?? '')
@@ -80,6 +84,7 @@ function parseArgs(argv) {
     } else if (arg === '--no-build') options.build = false;
     else if (arg === '--no-write') options.write = false;
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--commitments') options.commitments = true;
     else if (arg === '--sample') {
       options.sample = Number(argv[++i]);
       if (!Number.isInteger(options.sample) || options.sample < 1) {
@@ -278,7 +283,6 @@ async function main() {
     loadAverage: os.loadavg()[0].toFixed(1),
   };
   const runs = [];
-  let commitments;
   try {
     for (const dataset of datasets) {
       for (let repeat = 1; repeat <= options.repeat; repeat++) {
@@ -299,7 +303,10 @@ async function main() {
     if (options.keep) log(`kept ${env.dir}`);
     else env.remove();
   }
-  commitments = runCommitmentsBench();
+  // Part of a full run only: it takes minutes and does not depend on the data sets.
+  const fullRun =
+    !argv.some((a) => ['--only', '--paths', '--sample'].includes(a)) || options.commitments;
+  const commitments = fullRun ? runCommitmentsBench() : undefined;
 
   const rows = report.summarise(runs);
   const targets = report.evaluateTargets(rows);

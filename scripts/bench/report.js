@@ -180,6 +180,7 @@ function formatTable(rows, datasets) {
     'files/s',
     'MB/s',
     'peak RSS MiB',
+    'CPU s',
     'result',
   ];
   const body = rows.map((r) => [
@@ -191,7 +192,8 @@ function formatTable(rows, datasets) {
     fixed(r.filesPerSecond, 2),
     fixed(r.mbPerSecond, 2),
     fixed(r.peakRssMiB, 0),
-    r.ok ? 'ok' : `FAILED: ${(r.error ?? '').slice(0, 80)}`,
+    fixed(r.cpuSeconds, 1),
+    r.ok ? 'ok' : `FAILED: ${(r.error ?? '').slice(0, 100)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');

@@ -41,11 +41,15 @@ async function main() {
   let uploaded = 0;
   let bytes = 0;
   let error;
+  /** The SDK or file call under way, named in the error when one fails. */
+  let step = 'start';
   const workStarted = process.hrtime.bigint();
   try {
     if (spec.mode === 'sequential') {
       for (const rel of spec.files) {
+        step = `readFileSync(${rel})`;
         const blobData = fs.readFileSync(path.join(spec.dir, rel));
+        step = `client.upload(${rel})`;
         await client.upload({
           blobData,
           signer,
@@ -58,10 +62,12 @@ async function main() {
     } else if (spec.mode === 'batch') {
       for (let i = 0; i < spec.files.length; i += spec.batchSize) {
         const chunk = spec.files.slice(i, i + spec.batchSize);
+        step = `readFileSync of files ${i + 1}–${i + chunk.length}`;
         const blobs = chunk.map((rel) => ({
           blobName: spec.prefix + rel,
           blobData: fs.readFileSync(path.join(spec.dir, rel)),
         }));
+        step = `client.batchUpload of files ${i + 1}–${i + chunk.length}`;
         await client.batchUpload({
           blobs,
           signer,
@@ -74,7 +80,7 @@ async function main() {
       throw new Error(`unknown mode ${spec.mode}: use sequential or batch`);
     }
   } catch (caught) {
-    error = `${caught.code ? `${caught.code}: ` : ''}${caught.message ?? String(caught)}`;
+    error = `${step}: ${caught.code ? `${caught.code}: ` : ''}${caught.message ?? String(caught)}`;
   }
   process.stdout.write(
     JSON.stringify({
