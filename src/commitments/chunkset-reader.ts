@@ -13,6 +13,9 @@ export async function* fileChunksets(
   path: string,
   expectedSize: number,
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  if (!Number.isSafeInteger(expectedSize) || expectedSize < 0) {
+    throw new RangeError(`A file size must be a whole number of bytes, not ${expectedSize}.`);
+  }
   const file = await open(path, 'r');
   try {
     let offset = 0;

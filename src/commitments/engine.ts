@@ -144,8 +144,13 @@ function startSharedPool(options: CommitmentsEngineOptions, wasmSha256: string):
     }
     return { path, threads, wasmSha256, selfCheck: result, tableError };
   })();
-  status.catch(() => undefined);
-  return { pool, users: 0, status };
+  const entry: SharedPool = { pool, users: 0, status };
+  status.catch(() => {
+    // A pool that could not start (or check itself) is not kept: the next engine tries afresh.
+    if (shared === entry) shared = undefined;
+    void pool.terminate();
+  });
+  return entry;
 }
 
 /**

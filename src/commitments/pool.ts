@@ -33,6 +33,7 @@ export class CommitmentsPool {
   /** Resolves when every worker has its provider and table; rejects if one cannot start. */
   readonly ready: Promise<PoolReady>;
 
+  private readonly workers = new Set<Worker>();
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private readonly reservations: (() => void)[] = [];
@@ -99,21 +100,26 @@ export class CommitmentsPool {
     this.terminating = true;
     const closed = new Error('The commitments pool is closed.');
     for (const job of this.queue.splice(0)) job.reject(closed);
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    await Promise.all([...this.workers].map((worker) => worker.terminate()));
   }
 
   private spawn(script: string): Promise<PoolReady> {
     const worker = new Worker(script, { workerData: this.setup });
     const slot: Slot = { worker };
-    // An idle worker must not keep the process alive; a busy one must, or the caller awaiting
-    // its result could see the process exit under it.
-    worker.unref();
+    this.workers.add(worker);
     return new Promise<PoolReady>((resolve, reject) => {
       let started = false;
       worker.on('message', (message: FromWorker) => {
         switch (message.type) {
           case 'ready':
             started = true;
+            if (this.terminating) {
+              void worker.terminate();
+              return;
+            }
+            // A starting or busy worker keeps the process alive (someone awaits it); an idle
+            // one must not, so a program that never closes its engine still exits.
+            worker.unref();
             this.slots.push(slot);
             resolve({ schemaVersion: message.schemaVersion, tableError: message.tableError });
             this.dispatch();
@@ -132,6 +138,7 @@ export class CommitmentsPool {
         this.fail(slot, error);
       });
       worker.on('exit', (code) => {
+        this.workers.delete(worker);
         if (!started)
           reject(new Error(`A commitments worker exited with code ${code} while starting.`));
         this.fail(slot, new Error(`A commitments worker exited (code ${code}); retry the upload.`));
