@@ -6,6 +6,16 @@ import * as path from 'node:path';
 export type SkipReason =
   'symlink' | 'invalid-name' | 'unreadable' | 'not-regular' | 'duplicate-name';
 
+/**
+ * Whether a skip means a file the user asked for could not be stored (it cannot be read, or its
+ * name cannot be a blob name or is taken by another file): such a file counts as failed, and a
+ * retry plans it again. The other reasons leave a file out by policy (symbolic links, special
+ * files), which is not a failure.
+ */
+export function skipIsFailure(reason: string): boolean {
+  return reason === 'unreadable' || reason === 'invalid-name' || reason === 'duplicate-name';
+}
+
 /** One file found by planning, uploadable or skipped. */
 export interface ManifestEntry {
   /** Position in the manifest, from 0; stable for the life of the batch. */

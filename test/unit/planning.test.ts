@@ -3,15 +3,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { batchPaths } from '../../src/batch/paths';
 import {
   type ManifestEntry,
   type ManifestSummary,
+  ManifestWriter,
   readManifestPage,
   readSummary,
+  type SkipReason,
 } from '../../src/manifest/manifest';
 import { InvalidPrefix, SourceNotFound } from '../../src/planning/errors';
 import { planBatch, type PlanBatchOptions } from '../../src/planning/plan';
 import { currentReader, permitsReading } from '../../src/planning/readable';
+import { planRetry } from '../../src/planning/retry';
+import { ResultsStore } from '../../src/report/results';
 import { walkSource, type WalkItem, type WalkOptions } from '../../src/planning/walk';
 
 const isRoot = process.getuid?.() === 0;
@@ -312,5 +317,83 @@ describe('permitsReading', () => {
   it('lets everything through when permission bits do not apply', () => {
     expect(permitsReading(stats(1, 2, 0o000), undefined)).toBe(true);
     if (isRoot) expect(currentReader()).toBeUndefined();
+  });
+});
+
+describe('planRetry', () => {
+  let stateDir: string;
+  const batchId = 'batch-20300101-000000-aaaa';
+
+  beforeEach(() => {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-retry-'));
+  });
+  afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
+
+  it('plans what the earlier batch did not store, walking folders it could not list', async () => {
+    const tree = fs.mkdtempSync(path.join(stateDir, 'tree-'));
+    const file = (name: string, content = 'x') => {
+      fs.mkdirSync(path.dirname(path.join(tree, name)), { recursive: true });
+      fs.writeFileSync(path.join(tree, name), content);
+      return path.join(tree, name);
+    };
+    const entry = (name: string, file: string, skip?: { reason: SkipReason; detail: string }) => ({
+      path: file,
+      name,
+      size: fs.statSync(file).size,
+      mtimeMs: 0,
+      ...(skip ? { skip } : {}),
+    });
+    file('d/inner/deep.txt', 'deep');
+    const paths = batchPaths(stateDir, batchId);
+    const writer = new ManifestWriter(paths.manifest, 3);
+    await writer.add(entry('p/ok', file('ok')));
+    await writer.add(entry('p/failed', file('failed', 'ff')));
+    await writer.add(entry('p/pending', file('pending')));
+    await writer.add(entry('p/link', file('link'), { reason: 'symlink', detail: 'ok' }));
+    await writer.add(
+      entry('p/d', path.join(tree, 'd'), { reason: 'unreadable', detail: 'EACCES' }),
+    );
+    await writer.add(entry('p/locked', file('locked'), { reason: 'unreadable', detail: 'EACCES' }));
+    await writer.close();
+    const results = new ResultsStore(paths.results, 3);
+    const result = (index: number, name: string, status: 'uploaded' | 'failed') => ({
+      index,
+      name,
+      status,
+      path: path.join(tree, name.slice(2)),
+      size: 1,
+    });
+    await results.append([result(0, 'p/ok', 'uploaded'), result(1, 'p/failed', 'failed')]);
+
+    const manifestDir = path.join(stateDir, 'retry');
+    const summary = await planRetry(stateDir, batchId, manifestDir);
+    const entries = await readManifestPage(manifestDir, 0);
+    expect(entries.map((e) => [e.name, e.path, e.skip])).toEqual([
+      ['p/failed', path.join(tree, 'failed'), undefined],
+      ['p/pending', path.join(tree, 'pending'), undefined],
+      ['p/d/inner/deep.txt', path.join(tree, 'd/inner/deep.txt'), undefined],
+      ['p/locked', path.join(tree, 'locked'), undefined],
+    ]);
+    expect(entries[0]).toMatchObject({
+      size: 2,
+      mtimeMs: fs.statSync(path.join(tree, 'failed')).mtimeMs,
+    });
+    expect(summary).toMatchObject({ files: 4, uploadable: 4 });
+  });
+
+  it('reports a file that is gone since as unreadable', async () => {
+    const paths = batchPaths(stateDir, batchId);
+    const writer = new ManifestWriter(paths.manifest);
+    const gone = path.join(stateDir, 'gone.txt');
+    await writer.add({ path: gone, name: 'gone.txt', size: 1, mtimeMs: 0 });
+    await writer.close();
+    const manifestDir = path.join(stateDir, 'retry');
+    await planRetry(stateDir, batchId, manifestDir);
+    expect(await readManifestPage(manifestDir, 0)).toEqual([
+      expect.objectContaining({
+        name: 'gone.txt',
+        skip: { reason: 'unreadable', detail: 'ENOENT' },
+      }),
+    ]);
   });
 });
