@@ -30,6 +30,10 @@ export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
 /** Where an upload stands, to continue it after an interruption. */
 export interface RpcUploadCheckpoint {
   uploadId: string;
+  /** The blob the session writes to; a checkpoint is used only for the very same blob and size. */
+  account: string;
+  blobName: string;
+  size: number;
   partSize: number;
   /** Parts 0 .. partsDone-1 are stored by the node. */
   partsDone: number;
@@ -198,7 +202,14 @@ class BlobFileUpload {
     try {
       let checkpoint = this.usableResume();
       for (;;) {
-        checkpoint ??= { uploadId: await this.start(), partSize: this.partSize, partsDone: 0 };
+        checkpoint ??= {
+          uploadId: await this.start(),
+          account: this.owner,
+          blobName: this.options.blobName,
+          size: this.options.size,
+          partSize: this.partSize,
+          partsDone: 0,
+        };
         const outcome = await this.sendParts(checkpoint);
         if (outcome === 'lost') {
           checkpoint = this.restart('a part');
@@ -219,7 +230,13 @@ class BlobFileUpload {
 
   private usableResume(): RpcUploadCheckpoint | undefined {
     const resume = this.options.resume;
-    if (!resume || resume.partSize !== this.partSize) return undefined;
+    if (!resume || resume.partSize !== this.partSize || resume.size !== this.options.size) {
+      return undefined;
+    }
+    // A session of another blob (the file went to another account, say) must never be written.
+    if (resume.blobName !== this.options.blobName) return undefined;
+    if (!/^(?:0x)?[0-9a-fA-F]{1,64}$/.test(resume.account ?? '')) return undefined;
+    if (longAddress(resume.account) !== this.owner) return undefined;
     if (!/^[A-Za-z0-9_-]{1,200}$/.test(resume.uploadId)) return undefined;
     return { ...resume, partsDone: Math.min(resume.partsDone, this.partCount) };
   }

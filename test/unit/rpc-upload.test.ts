@@ -290,12 +290,52 @@ describe('uploadBlobFile', () => {
     expect((await stored(target.name)).equals(target.bytes)).toBe(true);
   });
 
+  test('never continues a session of another blob or size', async () => {
+    const first = await blob(4 * KIB);
+    const checkpoints: RpcUploadCheckpoint[] = [];
+    const controller = new AbortController();
+    setFaults([{ route: 'rpc.putPart', after: 2, action: 'latency', ms: 5000 }]);
+    await expect(
+      uploadBlobFile(
+        options(first, {
+          partSize: KIB,
+          partConcurrency: 1,
+          signal: controller.signal,
+          onCheckpoint: (c) => {
+            checkpoints.push(c);
+            if (c.partsDone === 2) controller.abort(new Error('stopped'));
+          },
+        }),
+      ),
+    ).rejects.toThrow('stopped');
+    const point = checkpoints[checkpoints.length - 1];
+    expect(point).toMatchObject({ account: address, blobName: first.name, size: 4 * KIB });
+
+    const second = await blob(4 * KIB);
+    setFaults([]);
+    await uploadBlobFile(options(second, { partSize: KIB, resume: point }));
+    expect(requests('rpc.start')).toBe(1);
+    expect(requests('rpc.putPart')).toBe(4);
+    expect((await stored(second.name)).equals(second.bytes)).toBe(true);
+    setFaults([]);
+    await uploadBlobFile(options(first, { partSize: KIB, resume: { ...point, size: 5 * KIB } }));
+    expect(requests('rpc.start')).toBe(1);
+    expect((await stored(first.name)).equals(first.bytes)).toBe(true);
+  });
+
   test('starts a new session when the node no longer knows the one to continue', async () => {
     const target = await blob(3 * KIB);
     await uploadBlobFile(
       options(target, {
         partSize: KIB,
-        resume: { uploadId: 'f'.repeat(32), partSize: KIB, partsDone: 2 },
+        resume: {
+          uploadId: 'f'.repeat(32),
+          account: address,
+          blobName: target.name,
+          size: target.bytes.length,
+          partSize: KIB,
+          partsDone: 2,
+        },
       }),
     );
     expect(requests('rpc.start')).toBe(1);
