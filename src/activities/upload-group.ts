@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import type { Ed25519Account } from '@aptos-labs/ts-sdk';
@@ -87,6 +88,8 @@ export function createUploadGroup(deps: ActivityDeps) {
         );
       }
       const results = new ResultsStore(paths.results, summary.pageSize);
+      // Heartbeats reach the server at most every few seconds; the state folder has every part.
+      const saved = new UploadCheckpoints(path.join(paths.dir, 'uploads'));
       let signer: Ed25519Account;
       try {
         signer = deps.keys.signer(input.accountId);
@@ -214,9 +217,10 @@ export function createUploadGroup(deps: ActivityDeps) {
                 size: w.entry.size,
                 onProgress: beat,
                 // Parts already stored survive a crash: the next attempt continues from them.
-                resume: uploads[w.entry.index],
+                resume: furthest(uploads[w.entry.index], saved.read(w.entry.index)),
                 onCheckpoint: (point) => {
                   uploads[w.entry.index] = point;
+                  saved.write(w.entry.index, point);
                   beat();
                 },
                 confirmWritten: async () =>
@@ -231,6 +235,7 @@ export function createUploadGroup(deps: ActivityDeps) {
                 signal: context.cancellationSignal,
               });
               delete uploads[w.entry.index];
+              saved.remove(w.entry.index);
               await checkUnchanged(w.entry);
               w.result = resultOf(w, 'uploaded', { written: true });
             } catch (error) {
@@ -432,6 +437,40 @@ function accountAddress(deps: ActivityDeps, accountId: string): string {
       'AccountUnknown',
     );
   }
+}
+
+/** Multipart checkpoints on disk, one small file per file index, written as each part lands. */
+class UploadCheckpoints {
+  constructor(private readonly dir: string) {}
+
+  read(index: number): RpcUploadCheckpoint | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, `${index}.json`), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(index: number, point: RpcUploadCheckpoint): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${index}.json`);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(point));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  remove(index: number): void {
+    fs.rmSync(path.join(this.dir, `${index}.json`), { force: true });
+  }
+}
+
+/** The checkpoint that got further, of the heartbeat's and the state folder's. */
+function furthest(
+  a: RpcUploadCheckpoint | undefined,
+  b: RpcUploadCheckpoint | undefined,
+): RpcUploadCheckpoint | undefined {
+  if (!a || !b) return a ?? b;
+  if (a.uploadId !== b.uploadId) return b;
+  return a.partsDone >= b.partsDone ? a : b;
 }
 
 /** Counts a group's outcomes for the workflow's counters. */
