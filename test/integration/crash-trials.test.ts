@@ -32,7 +32,10 @@ describe('crash trials (short run)', () => {
       '--seed',
       '20261204',
     ]);
-    const trialLines = output.split('\n').filter((line) => /^#\d+ /.test(line));
+    // Trial lines, and the problems printed under a failed one (notes are not failures).
+    const trialLines = output
+      .split('\n')
+      .filter((line) => /^#\d+ /.test(line) || /^ {6}(?!note:)\S/.test(line));
 
     expect({ code, trialLines }).toEqual({
       code: 0,
