@@ -7,6 +7,7 @@ import { expectedTotalChunksets } from './constants';
 import { fromHex, paddedMerkleRoot, toHex } from './merkle';
 import { CommitmentsPool } from './pool';
 import { loadShelbySdk } from './sdk';
+import { ReferenceCache } from './reference-cache';
 import { selfCheck, type SelfCheckResult } from './self-check';
 import { identifyClayWasm } from './wasm-identity';
 
@@ -130,9 +131,10 @@ function startSharedPool(options: CommitmentsEngineOptions, wasmSha256: string):
   const logger = options.logger ?? stderrLogger;
   const status = (async (): Promise<CommitmentsEngineStatus> => {
     const { tableError } = await pool.ready;
+    const references = new ReferenceCache(options.cacheDir, wasmSha256);
     const result = await selfCheck(
       async (data, path) => (await commitBlob(pool, byteChunksets(data), path)).commitments,
-      (data) => pool.run({ kind: 'sdk-blob', data }),
+      (data) => references.get(data, (bytes) => pool.run({ kind: 'sdk-blob', data: bytes })),
     );
     const path = result.passed ? 'auto' : 'sdk';
     if (!result.passed) {
