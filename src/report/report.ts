@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { once } from 'node:events';
-import type { FileResult, FileStatus } from '../batch/types';
+import type { FileResult } from '../batch/types';
 import { batchPaths } from '../batch/paths';
 import { readManifestPage, readSummary } from '../manifest/manifest';
 import { ResultsStore } from './results';
@@ -20,10 +20,7 @@ export interface ReportCounts {
  * Walks a batch's manifest page by page and yields each file's latest outcome; files with no
  * outcome yet are yielded as `pending`. Memory stays at one page whatever the batch size.
  */
-export async function* batchOutcomes(
-  stateDir: string,
-  batchId: string,
-): AsyncGenerator<FileResult | (Omit<FileResult, 'status'> & { status: 'pending' })> {
+export async function* batchOutcomes(stateDir: string, batchId: string): AsyncGenerator<Outcome> {
   const paths = batchPaths(stateDir, batchId);
   const summary = await readSummary(paths.manifest);
   if (!summary) return;
@@ -45,6 +42,22 @@ export async function* batchOutcomes(
   }
 }
 
+type Outcome = FileResult | (Omit<FileResult, 'status'> & { status: 'pending' });
+
+function emptyCounts(): ReportCounts {
+  return { files: 0, uploaded: 0, skipped: 0, failed: 0, pending: 0, bytes: 0, registered: 0 };
+}
+
+/** Adds one file's outcome to the counts. */
+function tally(counts: ReportCounts, outcome: Outcome): void {
+  counts.files++;
+  counts[outcome.status]++;
+  if (outcome.status === 'uploaded') {
+    counts.bytes += outcome.size;
+    if (outcome.registered) counts.registered++;
+  }
+}
+
 /** Writes `report.json` for a batch (streamed) and returns its counts. */
 export async function writeReport(
   stateDir: string,
@@ -52,15 +65,7 @@ export async function writeReport(
   meta: Record<string, unknown>,
 ): Promise<{ path: string; counts: ReportCounts }> {
   const paths = batchPaths(stateDir, batchId);
-  const counts: ReportCounts = {
-    files: 0,
-    uploaded: 0,
-    skipped: 0,
-    failed: 0,
-    pending: 0,
-    bytes: 0,
-    registered: 0,
-  };
+  const counts = emptyCounts();
   const temporary = `${paths.report}.tmp`;
   const out = fs.createWriteStream(temporary);
   const write = async (text: string): Promise<void> => {
@@ -69,10 +74,7 @@ export async function writeReport(
   await write(`{"batchId":${JSON.stringify(batchId)},"meta":${JSON.stringify(meta)},"files":[\n`);
   let first = true;
   for await (const outcome of batchOutcomes(stateDir, batchId)) {
-    counts.files++;
-    counts[outcome.status as FileStatus | 'pending']++;
-    if (outcome.status === 'uploaded') counts.bytes += outcome.size;
-    if (outcome.status === 'uploaded' && outcome.registered) counts.registered++;
+    tally(counts, outcome);
     await write((first ? '' : ',\n') + JSON.stringify(outcome));
     first = false;
   }
@@ -85,22 +87,7 @@ export async function writeReport(
 
 /** Counts a batch's outcomes from the state folder, for `status` when no worker answers. */
 export async function countOutcomes(stateDir: string, batchId: string): Promise<ReportCounts> {
-  const counts: ReportCounts = {
-    files: 0,
-    uploaded: 0,
-    skipped: 0,
-    failed: 0,
-    pending: 0,
-    bytes: 0,
-    registered: 0,
-  };
-  for await (const outcome of batchOutcomes(stateDir, batchId)) {
-    counts.files++;
-    counts[outcome.status]++;
-    if (outcome.status === 'uploaded') {
-      counts.bytes += outcome.size;
-      if (outcome.registered) counts.registered++;
-    }
-  }
+  const counts = emptyCounts();
+  for await (const outcome of batchOutcomes(stateDir, batchId)) tally(counts, outcome);
   return counts;
 }

@@ -119,3 +119,17 @@ export function writeTree(root: string, files: Record<string, string | Buffer>):
     fs.writeFileSync(file, contents);
   }
 }
+
+/** Polls `predicate` until it holds, or fails naming `what`. */
+export async function waitFor(
+  predicate: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

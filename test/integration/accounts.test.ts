@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createSandbox, localnetGet, writeTree, type Sandbox } from '../helpers/cli';
+import { createSandbox, localnetGet, waitFor, writeTree, type Sandbox } from '../helpers/cli';
 
 interface LedgerTransaction {
   sender: string;
@@ -47,19 +46,6 @@ function smallFiles(root: string, count: number, tag: string): void {
   const files: Record<string, Buffer> = {};
   for (let i = 0; i < count; i++) files[`${tag}-${i}.bin`] = randomBytes(200 + i);
   writeTree(root, files);
-}
-
-async function waitFor(
-  predicate: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await predicate()) return;
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('many accounts', () => {

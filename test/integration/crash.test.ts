@@ -1,27 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createSandbox, localnetGet, writeTree, type Sandbox } from '../helpers/cli';
+import { createSandbox, localnetGet, waitFor, writeTree, type Sandbox } from '../helpers/cli';
 
 interface LedgerTransaction {
   sender: string;
   success: boolean;
   blobNames?: string[];
-}
-
-/** Waits until `predicate` holds, polling. */
-async function waitFor(
-  predicate: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await predicate()) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('a worker killed mid-batch', () => {
