@@ -452,10 +452,14 @@ class UploadCheckpoints {
   }
 
   write(index: number, point: RpcUploadCheckpoint): void {
-    fs.mkdirSync(this.dir, { recursive: true });
-    const file = path.join(this.dir, `${index}.json`);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(point));
-    fs.renameSync(`${file}.tmp`, file);
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      const file = path.join(this.dir, `${index}.json`);
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(point));
+      fs.renameSync(`${file}.tmp`, file);
+    } catch {
+      // Only an optimisation: without it a resumed upload resends more parts, nothing worse.
+    }
   }
 
   remove(index: number): void {
