@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSandbox, localnetGet, waitFor, writeTree, type Sandbox } from '../helpers/cli';
 
+// Heavier than unit tests: real dev server, localnet and CLI processes on a shared 2-core machine.
+jest.setTimeout(600_000);
+
 interface LedgerTransaction {
   sender: string;
   success: boolean;

@@ -5,6 +5,9 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
 import { fetchHistories } from '../helpers/histories';
 
+// Heavier than unit tests: real dev server, localnet and CLI processes on a shared 2-core machine.
+jest.setTimeout(300_000);
+
 const BUNDLE = path.join(__dirname, '..', '..', 'dist', 'workflow-bundle.js');
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'histories');
 
