@@ -17,7 +17,7 @@
  *   --seed N                seed of every random choice; printed, so a run can be repeated [random]
  *   --small-files N         small files in the batch [120]
  *   --large-files N         files of 2–6 MiB in the batch [3]
- *   --trial-timeout S       seconds a trial may take before it counts as failed [300]
+ *   --trial-timeout S       seconds a trial may take before it counts as failed [420]
  *   --write-table           write the results to RELIABILITY.md
  *   --keep                  keep the run folder (state, logs) even when every trial passes
  *
@@ -65,7 +65,7 @@ function readOptions(argv) {
       seed: { type: 'string' },
       'small-files': { type: 'string', default: '120' },
       'large-files': { type: 'string', default: '3' },
-      'trial-timeout': { type: 'string', default: '300' },
+      'trial-timeout': { type: 'string', default: '420' },
       'write-table': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
