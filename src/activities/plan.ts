@@ -4,8 +4,8 @@ import { withHeartbeat } from './heartbeat';
 import type { BatchRequest } from '../batch/types';
 import { batchPaths } from '../batch/paths';
 import { planBatch } from '../planning/plan';
-import { readSummary, ManifestWriter, type ManifestSummary } from '../manifest/manifest';
-import { batchOutcomes } from '../report/report';
+import { readSummary, type ManifestSummary } from '../manifest/manifest';
+import { planRetry } from '../planning/retry';
 import type { ActivityDeps } from './deps';
 
 /**
@@ -22,7 +22,9 @@ export function createPlan(deps: ActivityDeps) {
     try {
       return await withHeartbeat(() =>
         request.retryOf
-          ? planRetry(deps.stateDir, request.retryOf, paths.manifest)
+          ? planRetry(deps.stateDir, request.retryOf, paths.manifest, {
+              followSymlinks: request.followSymlinks,
+            })
           : planBatch({
               sources: request.sources,
               prefix: request.prefix,
@@ -38,37 +40,4 @@ export function createPlan(deps: ActivityDeps) {
       throw error;
     }
   };
-}
-
-/** A manifest of the files an earlier batch did not upload, re-read from disk. */
-async function planRetry(
-  stateDir: string,
-  earlierBatch: string,
-  manifestDir: string,
-): Promise<ManifestSummary> {
-  const writer = new ManifestWriter(manifestDir);
-  for await (const outcome of batchOutcomes(stateDir, earlierBatch)) {
-    if (outcome.status !== 'failed' && outcome.status !== 'pending') continue;
-    let stat: fs.Stats | undefined;
-    try {
-      stat = await fs.promises.stat(outcome.path);
-    } catch {
-      stat = undefined;
-    }
-    await writer.add({
-      path: outcome.path,
-      name: outcome.name,
-      size: stat?.size ?? outcome.size,
-      mtimeMs: stat?.mtimeMs ?? 0,
-      ...(stat?.isFile()
-        ? {}
-        : {
-            skip: {
-              reason: 'unreadable' as const,
-              detail: `${outcome.path} is no longer a readable file`,
-            },
-          }),
-    });
-  }
-  return writer.close();
 }

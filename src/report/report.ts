@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { once } from 'node:events';
 import type { FileResult } from '../batch/types';
 import { batchPaths } from '../batch/paths';
-import { readManifestPage, readSummary } from '../manifest/manifest';
+import { readManifestPage, readSummary, skipIsFailure } from '../manifest/manifest';
 import { ResultsStore } from './results';
 
 /** Counts over a whole report. */
@@ -30,9 +30,10 @@ export async function* batchOutcomes(stateDir: string, batchId: string): AsyncGe
     for (const entry of await readManifestPage(paths.manifest, page)) {
       const base = { index: entry.index, path: entry.path, name: entry.name, size: entry.size };
       if (entry.skip) {
+        // Unreadable or badly named files are failures to fix and retry; symlinks are policy.
         yield {
           ...base,
-          status: 'skipped',
+          status: skipIsFailure(entry.skip.reason) ? 'failed' : 'skipped',
           error: { type: entry.skip.reason, message: entry.skip.detail },
         };
         continue;
