@@ -62,8 +62,9 @@ async function waitFor(check, timeoutMs, what) {
 /**
  * Creates the run folder and its config, starts the localnet and the dev server, and returns how
  * to reach them. Call `stop()` when done (also on errors).
+ * @param {{ parallel?: number }} [options] `parallel` overrides `max_parallel_uploads`
  */
-async function startEnvironment() {
+async function startEnvironment(options = {}) {
   const { startDevServer, stopDevServer } = require(
     path.join(ROOT, 'dist', 'temporal', 'dev-server.js'),
   );
@@ -77,6 +78,7 @@ async function startEnvironment() {
   config.temporal.namespace = 'default';
   config.temporal.taskQueue = 'shelby-batch-bench';
   for (const account of config.accounts) account.balance = { ...FUNDING };
+  if (options.parallel !== undefined) config.global_limits.max_parallel_uploads = options.parallel;
   const configPath = path.join(dir, 'accounts.yaml');
 
   const stops = [];

@@ -39,10 +39,12 @@ function processCpuSeconds(pid) {
  */
 
 /**
- * Spawns `node --require peak-rss.js <args>` and waits for it.
+ * Spawns `node --require peak-rss.js <args>` and waits for it; stderr lines of the form
+ * `progress <text>` go to `onProgress`.
  * @param {string[]} args script and arguments for node
  * @param {{ env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, usageFile: string,
- *   services: { localnet?: number, temporal?: number }, nodeArgs?: string[] }} options
+ *   services: { localnet?: number, temporal?: number }, nodeArgs?: string[],
+ *   onProgress?: (line: string) => void }} options
  * @returns {Promise<Measurement>}
  */
 function measure(args, options) {
@@ -65,8 +67,15 @@ function measure(args, options) {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
+    let partial = '';
     child.stderr.on('data', (chunk) => {
       stderr = (stderr + chunk).slice(-4096);
+      // Lines starting with "progress " are the child's own progress reports.
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        if (line.startsWith('progress ')) options.onProgress?.(line.slice(9));
+      }
     });
     const timer = setTimeout(() => {
       stderr += `\n(killed after ${options.timeoutMs / 1000} s)`;

@@ -240,8 +240,8 @@ function uploadsSection({ rows, targets, datasets, meta }) {
     '3. **shelby-batch in-process**: the activities a worker runs (`createActivities` from ' +
       '`dist/`, dependencies built as the worker builds them) in `MockActivityEnvironment`, driven ' +
       "without Temporal by the workflow's own grouping (`takeGroup`), account choice and window " +
-      'rule; the account lease is an in-memory lock. Config as shipped: three demo accounts, ' +
-      '`max_parallel_uploads: 8`.',
+      'rule; the account lease is an in-memory lock. Config as shipped: three demo accounts ' +
+      `(round-robin), \`max_parallel_uploads: ${meta.parallel}\`.`,
     '4. **shelby-batch end to end**: `shelby-batch upload <dir> --prefix … --json` as a user runs ' +
       'it (planning, cost check, workflow, in-process worker, report), against the dev server and ' +
       'the localnet.',

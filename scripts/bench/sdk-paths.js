@@ -8,7 +8,7 @@
  * accountId, batchSize }. `sequential` does what Shelby's upload example does, once per file and
  * one file after another: `readFileSync`, then `client.upload`. `batch` hands `batchSize` files at
  * a time to `client.batchUpload`. One demo account pays. Prints one JSON line: the outcome, with
- * the seconds spent and the process's peak RSS.
+ * the seconds spent and the process's peak RSS; progress lines go to stderr.
  */
 'use strict';
 
@@ -58,6 +58,7 @@ async function main() {
         });
         uploaded++;
         bytes += blobData.length;
+        progress(uploaded, spec.files.length);
       }
     } else if (spec.mode === 'batch') {
       for (let i = 0; i < spec.files.length; i += spec.batchSize) {
@@ -75,6 +76,7 @@ async function main() {
         });
         uploaded += blobs.length;
         bytes += blobs.reduce((sum, b) => sum + b.blobData.length, 0);
+        progress(uploaded, spec.files.length);
       }
     } else {
       throw new Error(`unknown mode ${spec.mode}: use sequential or batch`);
@@ -94,6 +96,15 @@ async function main() {
       error,
     }) + '\n',
   );
+}
+
+let lastProgress = 0;
+
+/** A progress line for the benchmark's log, at most every 30 s. */
+function progress(done, total) {
+  if (done < total && Date.now() - lastProgress < 30_000) return;
+  lastProgress = Date.now();
+  process.stderr.write(`progress ${done}/${total} files\n`);
 }
 
 function seconds(since) {
