@@ -271,16 +271,15 @@ function uploadsSection({ rows, targets, datasets, meta }) {
   return md.join('\n');
 }
 
-/** The commitments micro-benchmark's own output, quoted. */
+/** The commitments micro-benchmark's own output (a markdown table), as it printed it. */
 function commitmentsSection(output, command) {
   return [
     '## Commitments micro-benchmark',
     '',
-    `Output of \`${command}\`, run by \`npm run bench\` in the same run as the uploads above:`,
+    `Printed by \`${command}\`, which \`npm run bench\` runs after the uploads above, in the same run:`,
     '',
-    '```text',
-    output.trim(),
-    '```',
+    // Its own headings, if it ever prints some, must not end this section early.
+    output.trim().replace(/^#+ /gm, ''),
     '',
   ].join('\n');
 }
