@@ -61,6 +61,7 @@ function summarise(results, files) {
       passed: 0,
       files,
       kills: 0,
+      missed: 0,
       lost: 0,
       duplicates: 0,
       doublePayments: 0,
@@ -70,7 +71,9 @@ function summarise(results, files) {
     const c = result.checks;
     row.trials++;
     if (c.problems.length === 0) row.passed++;
-    row.kills += result.events.filter((e) => e.startsWith('kill@')).length;
+    const kills = result.events.filter((e) => e.startsWith('kill@')).length;
+    row.kills += kills;
+    if (result.events.some((e) => e.startsWith('no '))) row.missed++;
     row.lost += c.lost;
     row.duplicates += c.duplicates;
     row.doublePayments += c.doublePayments;
@@ -83,6 +86,18 @@ function summarise(results, files) {
     totalSeconds: row.seconds.reduce((a, b) => a + b, 0),
     time: `${Math.round(median(row.seconds))} s median, ${Math.round(Math.max(...row.seconds))} s max`,
   }));
+}
+
+/** Kills in all, and disruptions that came too late to land, for the "faults injected" cell. */
+function describeCounts(row) {
+  const parts = [];
+  if (row.kills > 0) parts.push(`${row.kills} kill${row.kills === 1 ? '' : 's'} in all`);
+  if (row.missed > 0) {
+    parts.push(
+      `${row.missed} trial${row.missed === 1 ? '' : 's'} with a disruption drawn after the batch's end`,
+    );
+  }
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 function commitOf() {
@@ -160,7 +175,7 @@ async function writeReliabilityTable({
     '| --- | --- | --: | --: | --: | --: | --: | --: | --- |',
     ...rows.map(
       (r) =>
-        `| ${cell(r.scenario)} | ${cell(r.injected)}${r.kills ? ` (${r.kills} kill${r.kills === 1 ? '' : 's'} in all)` : ''} | ${r.trials} | ${r.files} | ${r.lost} | ${r.duplicates} | ${r.doublePayments} | ${r.failedTransactions} | ${r.time} |`,
+        `| ${cell(r.scenario)} | ${cell(r.injected)}${describeCounts(r)} | ${r.trials} | ${r.files} | ${r.lost} | ${r.duplicates} | ${r.doublePayments} | ${r.failedTransactions} | ${r.time} |`,
     ),
     `| **All** | | **${totals.trials}** | | **${totals.lost}** | **${totals.duplicates}** | **${totals.doublePayments}** | **${totals.failedTransactions}** | ${(wallSeconds / 60).toFixed(0)} min in all |`,
     '',

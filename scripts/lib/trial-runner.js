@@ -14,6 +14,8 @@ const { checkTrial, ledgerMark } = require('./trial-checks');
 
 /** Ways to choose the moment of a disruption; see {@link waitForMoment}. */
 const MOMENTS = ['time', 'registration', 'upload', 'result'];
+/** Delays of the `time` moment: the batch alone takes about 15 s with a fresh worker. */
+const DELAY_MS = [300, 10_000];
 /** The longest a disruption waits for its moment before acting anyway. */
 const MOMENT_CAP_MS = 45_000;
 const POLL_MS = 100;
@@ -70,17 +72,19 @@ async function unwrittenBlobs(env, prefix) {
 /**
  * Waits for the moment to disrupt: `time` a drawn delay; `registration` a new transaction on the
  * ledger; `upload` a registered blob whose data is on its way; `result` a new per-file result on
- * disk; then a short drawn delay. Returns early when the batch has reported, and acts anyway
- * after {@link MOMENT_CAP_MS}.
- * @returns {Promise<string>} how the moment came, for the trial's line
+ * disk; then a short drawn delay. Acts anyway after {@link MOMENT_CAP_MS}.
+ * @returns {Promise<{ how: string, done: boolean }>} how the moment came, for the trial's line;
+ * `done` when the batch reported before it came (nothing left to disrupt)
  */
 async function waitForMoment(moment, { env, watch, prefix, random, startedAt, mark }) {
   const since = () => `${((Date.now() - startedAt) / 1000).toFixed(1)}s`;
   if (moment === 'time') {
-    const delay = random.int(300, 20_000);
+    const delay = random.int(DELAY_MS[0], DELAY_MS[1]);
     const end = Date.now() + delay;
     while (Date.now() < end && !watch.reported()) await sleep(POLL_MS);
-    return watch.reported() ? `time (batch done before ${delay}ms)` : `time ${since()}`;
+    return watch.reported()
+      ? { how: `time ${delay}ms`, done: true }
+      : { how: `time ${since()}`, done: false };
   }
   const after = random.int(0, moment === 'registration' ? 1500 : 400);
   const baseline =
@@ -91,7 +95,7 @@ async function waitForMoment(moment, { env, watch, prefix, random, startedAt, ma
         : 0;
   const end = Date.now() + MOMENT_CAP_MS;
   while (Date.now() < end) {
-    if (watch.reported()) return `${moment} (batch done first)`;
+    if (watch.reported()) return { how: moment, done: true };
     let seen = false;
     try {
       if (moment === 'registration') {
@@ -107,11 +111,14 @@ async function waitForMoment(moment, { env, watch, prefix, random, startedAt, ma
     }
     if (seen) {
       await sleep(after);
-      return `${moment}+${after}ms ${since()}`;
+      return { how: `${moment}+${after}ms ${since()}`, done: watch.reported() };
     }
     await sleep(POLL_MS);
   }
-  return `${moment} (not seen in ${MOMENT_CAP_MS / 1000}s) ${since()}`;
+  return {
+    how: `${moment} (not seen in ${MOMENT_CAP_MS / 1000}s) ${since()}`,
+    done: watch.reported(),
+  };
 }
 
 /**
@@ -155,7 +162,16 @@ async function runTrial({ env, source, tree, kind, profile, random, index, timeo
     for (let k = 0; k < kills && !watch.reported(); k++) {
       const worker = spawn();
       const moment = random.pick(MOMENTS);
-      const how = await waitForMoment(moment, { ...context, startedAt: worker.startedAt });
+      const { how, done } = await waitForMoment(moment, {
+        ...context,
+        startedAt: worker.startedAt,
+      });
+      if (done) {
+        // Only kills that land before the batch's end count as kills.
+        await worker.stop('SIGTERM');
+        events.push(`no kill: the batch ended before its moment (${how})`);
+        break;
+      }
       const exit = await worker.stop('SIGKILL');
       events.push(
         exit.signal === 'SIGKILL' ? `kill@${how}` : `worker exited ${exit.code} before kill`,
@@ -165,14 +181,21 @@ async function runTrial({ env, source, tree, kind, profile, random, index, timeo
     // The last worker; a service restart happens under it.
     let worker = spawn();
     if (kind === 'server' || kind === 'localnet') {
-      const moment = random.pick(MOMENTS);
-      const how = await waitForMoment(moment, { ...context, startedAt: worker.startedAt });
-      const downMs = random.int(0, 3000);
       const service = kind === 'server' ? 'server' : 'localnet';
-      await env.cliOk([service, 'stop'], 60_000);
-      await sleep(downMs);
-      await env.cliOk([service, 'start'], 120_000);
-      events.push(`${service}-restart@${how} down+${downMs}ms`);
+      const moment = random.pick(MOMENTS);
+      const { how, done } = await waitForMoment(moment, {
+        ...context,
+        startedAt: worker.startedAt,
+      });
+      const downMs = random.int(0, 3000);
+      if (done) {
+        events.push(`no ${service} restart: the batch ended before its moment (${how})`);
+      } else {
+        await env.cliOk([service, 'stop'], 60_000);
+        await sleep(downMs);
+        await env.cliOk([service, 'start'], 120_000);
+        events.push(`${service}-restart@${how} down+${downMs}ms`);
+      }
     }
 
     // Wait for the end; a worker that dies by itself is replaced, and said.
