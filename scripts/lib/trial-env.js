@@ -91,6 +91,8 @@ async function createTrialEnvironment(options) {
   });
   const localnetUrl = `http://127.0.0.1:${localnetPort}`;
   const workers = new Set();
+  // Set once the run stops: a worker started after that would start the services again.
+  let closing = false;
 
   /** Runs the CLI to completion; never throws on a non-zero exit. */
   function cli(args, timeoutMs = 120_000) {
@@ -124,6 +126,7 @@ async function createTrialEnvironment(options) {
 
   /** Starts `shelby-batch start` with its output appended to `logFile`. */
   function spawnWorker(logFile) {
+    if (closing) throw new Error('the run is stopping; no new worker');
     const out = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, [CLI, 'start'], {
       env,
@@ -192,6 +195,7 @@ async function createTrialEnvironment(options) {
     },
     /** Stops every worker still running, then the localnet and the dev server. */
     async stopAll() {
+      closing = true;
       await Promise.all([...workers].map((w) => w.stop('SIGKILL')));
       await cli(['localnet', 'stop'], 60_000);
       await cli(['server', 'stop'], 60_000);
