@@ -1,11 +1,20 @@
+import { open } from 'node:fs/promises';
+
 import type { ClayErasureCodingProvider } from '@shelby-protocol/sdk/node' with {
   'resolution-mode': 'import',
 };
 
+import { readChunkset } from './chunkset-reader';
+import { ClayEncoder } from './clay-encoder';
 import { CHUNKSET_SIZE } from './constants';
 import { HybridPath } from './hybrid-path';
 import { toHex } from './merkle';
-import { loadOrDeriveResponseTable, type ResponseTable } from './response-table';
+import type { WorkerSetup } from './protocol';
+import {
+  loadOrDeriveResponseTable,
+  readCachedResponseTable,
+  type ResponseTable,
+} from './response-table';
 import { loadShelbySdk, type ShelbySdkModule } from './sdk';
 import { findSupport, tablePathCost, tablePathRoots, type ChunksetRoots } from './table-path';
 
@@ -30,40 +39,54 @@ export interface ChunksetCommitment {
  */
 export const TABLE_PATH_COST_LIMIT = 36 * 1024 * 1024;
 
+interface SdkTools {
+  sdk: ShelbySdkModule;
+  provider: ClayErasureCodingProvider;
+}
+
 /**
- * Commits chunksets on one thread: one Clay provider (about 83 MiB of wasm memory) and one
- * response table per thread, so a thread never waits on another.
+ * Commits chunksets on one thread, with one response table and, only once a chunkset needs it,
+ * one Clay encoder (about 42 MiB of wasm memory). The SDK and its provider (an encoder and a
+ * decoder, about 115 MiB with the SDK) are loaded only for the `sdk` path, the fallback when the
+ * self-check fails, so a thread that commits sparse or small data on the table path stays small.
  */
 export class ChunksetCommitter {
+  private hybrid?: Promise<HybridPath>;
+  private readBuffer?: Uint8Array;
+  private sdkTools?: Promise<SdkTools>;
+
   private constructor(
-    private readonly sdk: ShelbySdkModule,
-    private readonly provider: ClayErasureCodingProvider,
-    private readonly hybrid: HybridPath,
+    private readonly setup: WorkerSetup,
     private readonly table: ResponseTable | undefined,
     /** Why the table path is unavailable, if it is. */
     readonly tableError: string | undefined,
   ) {}
 
   /**
-   * Creates the provider and loads (or derives and caches) the response table for the given
-   * wasm. A table that cannot be derived leaves the table path off; the hybrid and SDK paths
-   * still work.
+   * Loads (or derives and caches) the response table for the given wasm. A table that cannot be
+   * derived leaves the table path off; the hybrid and SDK paths still work.
    */
-  static async create(cacheDir: string, wasmSha256: string): Promise<ChunksetCommitter> {
-    const sdk = await loadShelbySdk();
-    const provider = await sdk.ClayErasureCodingProvider.create();
-    let table: ResponseTable | undefined;
+  static async create(setup: WorkerSetup): Promise<ChunksetCommitter> {
+    let table = await readCachedResponseTable(setup.cacheDir, setup.wasmSha256);
     let tableError: string | undefined;
-    try {
-      table = await loadOrDeriveResponseTable(
-        cacheDir,
-        wasmSha256,
-        (chunkset) => provider.encode(chunkset).chunks,
-      );
-    } catch (error) {
-      tableError = error instanceof Error ? error.message : String(error);
+    let hybrid: Promise<HybridPath> | undefined;
+    if (table === undefined) {
+      try {
+        // Deriving takes one encode; the encoder then stays for the hybrid path.
+        hybrid = startHybrid(setup);
+        const encoder = (await hybrid).encoder as ClayEncoder;
+        table = await loadOrDeriveResponseTable(
+          setup.cacheDir,
+          setup.wasmSha256,
+          (chunkset) => encoder.encode(chunkset).chunks,
+        );
+      } catch (error) {
+        tableError = error instanceof Error ? error.message : String(error);
+      }
     }
-    return new ChunksetCommitter(sdk, provider, new HybridPath(provider), table, tableError);
+    const committer = new ChunksetCommitter(setup, table, tableError);
+    committer.hybrid = hybrid;
+    return committer;
   }
 
   /** Commitments of one unpadded chunkset (0 to 10 MiB; empty means the all-zero chunkset). */
@@ -74,30 +97,68 @@ export class ChunksetCommitter {
       );
     }
     if (path === 'sdk') {
-      const commitments = await this.sdk.generateCommitments(this.provider, data);
+      const { sdk, provider } = await this.loadSdkTools();
+      const commitments = await sdk.generateCommitments(provider, data);
       const entry = commitments.chunkset_commitments[0];
       return { chunksetRoot: entry.chunkset_root, chunkCommitments: entry.chunk_commitments };
     }
-    return spell(this.fastRoots(data, path));
+    return spell(await this.fastRoots(data, path));
   }
 
-  /** The SDK's own generateCommitments over a whole blob: the reference the self-check compares with. */
-  async sdkCommitments(data: Uint8Array): Promise<unknown> {
-    return this.sdk.generateCommitments(this.provider, data);
+  /**
+   * Commitments of chunkset `index` of a file planned at `size` bytes, read into a buffer this
+   * thread keeps; fails with FileChangedError when the file no longer has that size.
+   */
+  async commitFromFile(
+    file: string,
+    size: number,
+    index: number,
+    path: CommitPath,
+  ): Promise<ChunksetCommitment> {
+    this.readBuffer ??= new Uint8Array(CHUNKSET_SIZE);
+    const handle = await open(file, 'r');
+    try {
+      return await this.commit(
+        await readChunkset(handle, file, size, index, this.readBuffer),
+        path,
+      );
+    } finally {
+      await handle.close();
+    }
   }
 
-  private fastRoots(data: Uint8Array, path: 'auto' | 'table' | 'hybrid'): ChunksetRoots {
-    if (path === 'hybrid') return this.hybrid.roots(data);
+  private async fastRoots(
+    data: Uint8Array,
+    path: 'auto' | 'table' | 'hybrid',
+  ): Promise<ChunksetRoots> {
+    if (path === 'hybrid') return (await this.loadHybrid()).roots(data);
     if (this.table === undefined) {
       if (path === 'table') throw new Error(`The table path is unavailable: ${this.tableError}`);
-      return this.hybrid.roots(data);
+      return (await this.loadHybrid()).roots(data);
     }
     const support = findSupport(data);
     if (path === 'auto' && tablePathCost(support, this.table) > TABLE_PATH_COST_LIMIT) {
-      return this.hybrid.roots(data);
+      return (await this.loadHybrid()).roots(data);
     }
     return tablePathRoots(data, support, this.table);
   }
+
+  private loadHybrid(): Promise<HybridPath> {
+    this.hybrid ??= startHybrid(this.setup);
+    return this.hybrid;
+  }
+
+  private loadSdkTools(): Promise<SdkTools> {
+    this.sdkTools ??= (async () => {
+      const sdk = await loadShelbySdk();
+      return { sdk, provider: await sdk.ClayErasureCodingProvider.create() };
+    })();
+    return this.sdkTools;
+  }
+}
+
+async function startHybrid(setup: WorkerSetup): Promise<HybridPath> {
+  return new HybridPath(await ClayEncoder.load(setup.clayModule));
 }
 
 function spell(roots: ChunksetRoots): ChunksetCommitment {

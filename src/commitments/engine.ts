@@ -1,27 +1,20 @@
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 
+import { assembleBlobCommitments, type BlobCommitments } from './blob-commitments';
+import { selfCheckInChildProcess } from './check-process';
 import type { ChunksetCommitment, CommitPath } from './chunkset-committer';
-import { byteChunksets, fileChunksets } from './chunkset-reader';
+import { byteChunksets, checkSize } from './chunkset-reader';
+import { compileClayWasm } from './clay-encoder';
 import { expectedTotalChunksets } from './constants';
-import { fromHex, paddedMerkleRoot, toHex } from './merkle';
+import { FileChangedError } from './errors';
 import { CommitmentsPool } from './pool';
+import type { WorkerSetup, WorkerTask } from './protocol';
 import { loadShelbySdk } from './sdk';
-import { ReferenceCache } from './reference-cache';
-import { selfCheck, type SelfCheckResult } from './self-check';
-import { identifyClayWasm } from './wasm-identity';
+import type { SelfCheckResult } from './self-check';
+import { identifyClayWasm, type WasmIdentity } from './wasm-identity';
 
-/** A blob's commitments, as registration needs them. */
-export interface BlobCommitments {
-  /** '0x' + 64 lowercase hex, exactly the SDK's blob_merkle_root. */
-  blobMerkleRoot: string;
-  /** ceil(size / 10 MiB), and 1 for an empty blob (the SDK's expectedTotalChunksets). */
-  numChunksets: number;
-  /** The blob's size in bytes. */
-  size: number;
-  /** The whole object the SDK's generateCommitments returns (deep-equal to it). */
-  commitments: unknown;
-}
+export type { BlobCommitments } from './blob-commitments';
 
 /** Computes blob commitments; every engine in a process shares one pool of worker threads. */
 export interface CommitmentsEngine {
@@ -47,8 +40,9 @@ export interface CommitmentsEngineOptions {
   /** Folder for the derived Clay response table (created if missing). */
   cacheDir: string;
   /**
-   * Worker threads for encoding, defaulting to the number of cores. The first engine in a
-   * process sizes the shared pool; later engines reuse it as it is.
+   * Worker threads for encoding, defaulting to the number of cores up to
+   * {@link DEFAULT_MAX_THREADS}. The first engine in a process sizes the shared pool; later
+   * engines reuse it as it is.
    */
   threads?: number;
   /** Where the fallback warning goes; defaults to one JSON line on stderr. */
@@ -76,10 +70,20 @@ export interface InspectableCommitmentsEngine extends CommitmentsEngine {
   status(): Promise<CommitmentsEngineStatus>;
 }
 
+/**
+ * Threads the engine starts by default, at most. Only dense data needs them all (sparse and small
+ * data take the table path, a fraction of the work), and each thread that meets dense data holds a
+ * Clay encoder (about 42 MiB of wasm memory) and a 10 MiB read buffer; beyond a few threads the
+ * upload, not the encoding, sets the pace.
+ */
+export const DEFAULT_MAX_THREADS = 4;
+
 interface SharedPool {
   pool: CommitmentsPool;
   users: number;
   status: Promise<CommitmentsEngineStatus>;
+  /** The SDK's COMMITMENT_SCHEMA_VERSION, the first field of every commitments object. */
+  schemaVersion: Promise<string>;
 }
 
 let shared: SharedPool | undefined;
@@ -96,23 +100,34 @@ export async function createCommitmentsEngine(
   await mkdir(options.cacheDir, { recursive: true });
   if (shared === undefined) {
     const wasm = await identifyClayWasm();
+    const clayModule = await compileClayWasm(wasm.path);
     // Another engine may have been created while the wasm was being hashed.
-    shared ??= startSharedPool(options, wasm.sha256);
+    shared ??= startSharedPool(options, wasm, clayModule);
   }
   const mine = shared;
   mine.users++;
   let closed = false;
 
-  const commit = async (chunksets: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) => {
+  const commit = async (source: BlobSource) => {
     if (closed) throw new Error('This commitments engine is closed; create a new one.');
-    const { path } = await mine.status;
-    return commitBlob(mine.pool, chunksets, path);
+    const [{ path }, schemaVersion] = await Promise.all([
+      mine.status,
+      mine.schemaVersion,
+      mine.pool.ready,
+    ]);
+    return commitBlob(mine.pool, source, path, schemaVersion);
   };
 
   return {
-    fromFile: (path, expectedSize) => commit(fileChunksets(path, expectedSize)),
-    fromBytes: (bytes) => commit(byteChunksets(bytes)),
-    status: () => mine.status,
+    fromFile: async (file, expectedSize) => {
+      checkSize(expectedSize);
+      return commit({ kind: 'file', file, size: expectedSize });
+    },
+    fromBytes: (bytes) => commit({ kind: 'bytes', bytes }),
+    async status() {
+      const [status] = await Promise.all([mine.status, mine.pool.ready]);
+      return status;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -125,29 +140,40 @@ export async function createCommitmentsEngine(
   };
 }
 
-function startSharedPool(options: CommitmentsEngineOptions, wasmSha256: string): SharedPool {
-  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
-  const pool = new CommitmentsPool(threads, { cacheDir: options.cacheDir, wasmSha256 });
+function startSharedPool(
+  options: CommitmentsEngineOptions,
+  wasm: WasmIdentity,
+  clayModule: WebAssembly.Module,
+): SharedPool {
+  const threads = Math.max(
+    1,
+    Math.floor(options.threads ?? Math.min(availableParallelism(), DEFAULT_MAX_THREADS)),
+  );
   const logger = options.logger ?? stderrLogger;
+  // The calling thread loads the SDK for one constant; a worker process has it loaded already.
+  const schemaVersion = loadShelbySdk().then((sdk) => sdk.COMMITMENT_SCHEMA_VERSION);
   const status = (async (): Promise<CommitmentsEngineStatus> => {
-    const { tableError } = await pool.ready;
-    const references = new ReferenceCache(options.cacheDir, wasmSha256);
-    const result = await selfCheck(
-      async (data, path) => (await commitBlob(pool, byteChunksets(data), path)).commitments,
-      (data) => references.get(data, (bytes) => pool.run({ kind: 'sdk-blob', data: bytes })),
-    );
-    const path = result.passed ? 'auto' : 'sdk';
-    if (!result.passed) {
+    const { selfCheck, tableError } = await selfCheckInChildProcess({
+      cacheDir: options.cacheDir,
+      wasmSha256: wasm.sha256,
+      wasmPath: wasm.path,
+      schemaVersion: await schemaVersion,
+    });
+    const path = selfCheck.passed ? 'auto' : 'sdk';
+    if (!selfCheck.passed) {
       logger.warn('Commitments fast path disagrees with the Shelby SDK; using the SDK path', {
-        mismatches: result.mismatches,
+        mismatches: selfCheck.mismatches,
         tableError,
-        wasmSha256,
+        wasmSha256: wasm.sha256,
       });
     }
-    return { path, threads, wasmSha256, selfCheck: result, tableError };
+    return { path, threads, wasmSha256: wasm.sha256, selfCheck, tableError };
   })();
-  const entry: SharedPool = { pool, users: 0, status };
-  status.catch(() => {
+  // The workers start once the check is over, and read the response table it left in the cache.
+  const setup: WorkerSetup = { cacheDir: options.cacheDir, wasmSha256: wasm.sha256, clayModule };
+  const pool = new CommitmentsPool(threads, setup, status);
+  const entry: SharedPool = { pool, users: 0, status, schemaVersion };
+  Promise.all([status, pool.ready]).catch(() => {
     // A pool that could not start (or check itself) is not kept: the next engine tries afresh.
     if (shared === entry) shared = undefined;
     void pool.terminate();
@@ -155,66 +181,66 @@ function startSharedPool(options: CommitmentsEngineOptions, wasmSha256: string):
   return entry;
 }
 
+/** A blob to commit: bytes in memory (split into copies), or a file the workers read. */
+type BlobSource =
+  { kind: 'bytes'; bytes: Uint8Array } | { kind: 'file'; file: string; size: number };
+
+/** One worker task per chunkset of the blob, created only when asked for. */
+function* chunksetTasks(source: BlobSource, path: CommitPath): Generator<WorkerTask, void> {
+  if (source.kind === 'bytes') {
+    for (const data of byteChunksets(source.bytes)) yield { kind: 'chunkset', data, path };
+    return;
+  }
+  const count = expectedTotalChunksets(source.size);
+  for (let index = 0; index < count; index++) {
+    yield { kind: 'file-chunkset', file: source.file, size: source.size, index, path };
+  }
+}
+
 /**
- * Commits a blob given as a sequence of chunksets: each chunkset is read only once the pool has
- * room for it, sent to a worker, and the roots are assembled here in order.
+ * Commits a blob: each chunkset goes to a worker once the pool has room for it (so a huge file
+ * never floods the queue ahead of other files), and the roots are assembled here in order.
+ * Nothing more is sent once a chunkset has failed.
  */
 async function commitBlob(
   pool: CommitmentsPool,
-  chunksets: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  source: BlobSource,
   path: CommitPath,
+  schemaVersion: string,
 ): Promise<BlobCommitments> {
+  const size = source.kind === 'bytes' ? source.bytes.byteLength : source.size;
   const pending: Promise<ChunksetCommitment>[] = [];
-  let size = 0;
-  const iterator =
-    Symbol.asyncIterator in chunksets
-      ? chunksets[Symbol.asyncIterator]()
-      : chunksets[Symbol.iterator]();
+  let failed = false;
+  const tasks = chunksetTasks(source, path);
   for (;;) {
     const free = await pool.reserve();
-    let next: IteratorResult<Uint8Array, void>;
-    try {
-      next = await iterator.next();
-    } catch (error) {
-      free();
-      throw error;
-    }
-    if (next.done === true) {
+    const next = failed ? undefined : tasks.next();
+    if (next === undefined || next.done === true) {
       free();
       break;
     }
-    size += next.value.byteLength;
-    const result = pool.run({ kind: 'chunkset', data: next.value, path });
-    result.then(free, free);
+    const result = pool.run(next.value) as Promise<ChunksetCommitment>;
+    result.then(free, () => {
+      failed = true;
+      free();
+    });
     pending.push(result);
   }
-  const entries = await Promise.all(pending);
+  let entries: ChunksetCommitment[];
+  try {
+    entries = await Promise.all(pending);
+  } catch (error) {
+    throw source.kind === 'file' ? fileError(error, source.file, source.size) : error;
+  }
 
-  const chunksetCommitments = entries.map((entry) => ({
-    chunkset_root: entry.chunksetRoot,
-    chunk_commitments: entry.chunkCommitments,
-  }));
-  const blobMerkleRoot = await blobRoot(entries, path);
-  const { schemaVersion } = await pool.ready;
-  return {
-    blobMerkleRoot,
-    numChunksets: expectedTotalChunksets(size),
-    size,
-    commitments: {
-      schema_version: schemaVersion,
-      raw_data_size: size,
-      blob_merkle_root: blobMerkleRoot,
-      chunkset_commitments: chunksetCommitments,
-    },
-  };
+  return assembleBlobCommitments(entries, size, path, schemaVersion);
 }
 
-/** The blob root over chunkset roots: the SDK's own generateMerkleRoot on the SDK path. */
-async function blobRoot(entries: ChunksetCommitment[], path: CommitPath): Promise<string> {
-  if (path !== 'sdk') return toHex(paddedMerkleRoot(entries.map((e) => fromHex(e.chunksetRoot))));
-  const [sdk, { Hex }] = await Promise.all([loadShelbySdk(), import('@aptos-labs/ts-sdk')]);
-  const root = await sdk.generateMerkleRoot(entries.map((e) => Hex.fromHexInput(e.chunksetRoot)));
-  return root.toString();
+/** A worker's FileChanged failure as a FileChangedError again; other errors as they are. */
+function fileError(error: unknown, file: string, size: number): unknown {
+  if (!(error instanceof Error) || error.name !== 'FileChanged') return error;
+  const { actualSize } = error as Partial<FileChangedError>;
+  return new FileChangedError(file, size, typeof actualSize === 'number' ? actualSize : size);
 }
 
 const stderrLogger: CommitmentsLogger = {

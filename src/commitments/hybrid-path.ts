@@ -1,11 +1,14 @@
-import { CHUNK_SIZE, CHUNKSET_SIZE, DATA_CHUNKS, TOTAL_CHUNKS } from './constants';
+import { CHUNK_SIZE, DATA_CHUNKS, TOTAL_CHUNKS } from './constants';
 import { CHUNK_TREE_DEPTH, denseChunkRoot, paddedMerkleRoot, ZERO_SUBTREE } from './merkle';
 import type { ChunksetRoots } from './table-path';
 
-/** The part of the SDK's ClayErasureCodingProvider this path uses. */
-export interface ChunksetEncodingProvider {
-  /** Encodes a zero-padded 10 MiB chunkset into 16 chunks, data first. */
-  encode(chunkset: Uint8Array): { chunks: Uint8Array[] };
+/** The part of a Clay encoder this path uses (see ClayEncoder). */
+export interface ChunksetEncoder {
+  /**
+   * Encodes an unpadded chunkset (at most 10 MiB) and lends each of the 16 chunks, data first,
+   * to `visit`, valid only during that call.
+   */
+  encodeInto(data: Uint8Array, visit: (index: number, chunk: Uint8Array) => void): void;
 }
 
 /**
@@ -14,23 +17,21 @@ export interface ChunksetEncodingProvider {
  * blob are zero padding, so their root is the precomputed all-zero chunk root.
  */
 export class HybridPath {
-  private readonly padded = new Uint8Array(CHUNKSET_SIZE);
-
-  constructor(private readonly provider: ChunksetEncodingProvider) {}
+  constructor(readonly encoder: ChunksetEncoder) {}
 
   /** Roots of one unpadded chunkset (at most 10 MiB). */
   roots(data: Uint8Array): ChunksetRoots {
-    this.padded.set(data);
-    this.padded.fill(0, data.byteLength);
-    const { chunks } = this.provider.encode(this.padded);
-    if (chunks.length !== TOTAL_CHUNKS) {
-      throw new Error(`The Clay encoder returned ${chunks.length} chunks, not ${TOTAL_CHUNKS}.`);
+    const chunkRoots: Uint8Array[] = [];
+    this.encoder.encodeInto(data, (index, chunk) => {
+      chunkRoots.push(
+        index < DATA_CHUNKS && index * CHUNK_SIZE >= data.byteLength
+          ? ZERO_SUBTREE[CHUNK_TREE_DEPTH]
+          : denseChunkRoot(chunk),
+      );
+    });
+    if (chunkRoots.length !== TOTAL_CHUNKS) {
+      throw new Error(`The Clay encoder gave ${chunkRoots.length} chunks, not ${TOTAL_CHUNKS}.`);
     }
-    const chunkRoots = chunks.map((chunk, index) =>
-      index < DATA_CHUNKS && index * CHUNK_SIZE >= data.byteLength
-        ? ZERO_SUBTREE[CHUNK_TREE_DEPTH]
-        : denseChunkRoot(chunk),
-    );
     return { chunkRoots, chunksetRoot: paddedMerkleRoot(chunkRoots) };
   }
 }

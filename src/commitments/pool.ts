@@ -6,7 +6,6 @@ import type { FromWorker, WorkerResults, WorkerSetup, WorkerTask } from './proto
 
 /** What the workers reported once they were all up. */
 export interface PoolReady {
-  schemaVersion: string;
   /** Why the table path is unavailable, when it is. */
   tableError?: string;
 }
@@ -41,33 +40,45 @@ export class CommitmentsPool {
   private nextId = 0;
   private terminating = false;
 
+  /**
+   * @param startAfter the workers start once this settles (the engine's self-check derives and
+   * caches the response table first, so the workers find it in the cache).
+   */
   constructor(
     readonly threads: number,
     private readonly setup: WorkerSetup,
+    startAfter: Promise<unknown> = Promise.resolve(),
   ) {
     this.available = threads * 2;
     const script = join(__dirname, 'worker.js');
     if (!existsSync(script)) {
       throw new Error(`The commitments worker ${script} is missing; run "npm run build" first.`);
     }
-    const started = Array.from({ length: threads }, () => this.spawn(script));
-    this.ready = Promise.all(started).then((reports) => reports[0]);
+    this.ready = startAfter
+      .catch(() => undefined)
+      .then(() => {
+        if (this.terminating) throw new Error('The commitments pool is closed.');
+        return Promise.all(Array.from({ length: threads }, () => this.spawn(script)));
+      })
+      .then((reports) => reports[0]);
     // A failed start surfaces through ready; this keeps it from being reported as unhandled.
     this.ready.catch(() => undefined);
   }
 
   /**
-   * Runs one task on the next free worker. `data` is transferred to it (and so detached here)
-   * when it spans its whole buffer, and copied otherwise.
+   * Runs one task on the next free worker. A task's `data` is transferred to it (and so detached
+   * here) when it spans its whole buffer, and copied otherwise.
    */
   run<K extends WorkerTask['kind']>(
     task: Extract<WorkerTask, { kind: K }>,
   ): Promise<WorkerResults[K]> {
     if (this.terminating) return Promise.reject(new Error('The commitments pool is closed.'));
-    const { data } = task;
-    if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) {
-      // Only a buffer that is exactly the chunkset may be transferred; anything else is copied.
-      task = { ...task, data: new Uint8Array(data) };
+    if ('data' in task) {
+      const { data } = task;
+      if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) {
+        // Only a buffer that is exactly the chunkset may be transferred; anything else is copied.
+        task = { ...task, data: new Uint8Array(data) };
+      }
     }
     return new Promise<unknown>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
@@ -121,7 +132,7 @@ export class CommitmentsPool {
             // one must not, so a program that never closes its engine still exits.
             worker.unref();
             this.slots.push(slot);
-            resolve({ schemaVersion: message.schemaVersion, tableError: message.tableError });
+            resolve({ tableError: message.tableError });
             this.dispatch();
             return;
           case 'failed':
@@ -161,7 +172,7 @@ export class CommitmentsPool {
     if (message.type === 'done') {
       job.resolve(message.result);
     } else {
-      const error = new Error(message.message);
+      const error = Object.assign(new Error(message.message), message.details);
       error.name = message.name;
       job.reject(error);
     }
@@ -183,9 +194,8 @@ export class CommitmentsPool {
       const job = this.queue.shift() as Job;
       slot.job = job;
       slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, task: job.task }, [
-        job.task.data.buffer as ArrayBuffer,
-      ]);
+      const transfer = 'data' in job.task ? [job.task.data.buffer as ArrayBuffer] : [];
+      slot.worker.postMessage({ id: job.id, task: job.task }, transfer);
     }
   }
 }

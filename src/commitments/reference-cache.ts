@@ -4,8 +4,9 @@ import * as path from 'node:path';
 
 /**
  * The SDK's answers for the self-check's fixed probes, kept on disk per Clay wasm and pinned SDK
- * version. Computing them costs about seven chunksets of SDK work (seconds); reading them lets
- * every later worker check its fast paths against the SDK's own results in milliseconds.
+ * version. Computing them costs about seven chunksets of SDK work (seconds) and the SDK's memory;
+ * reading them lets every later worker check its fast paths against the SDK's own results in
+ * milliseconds.
  */
 export class ReferenceCache {
   private readonly file: string;
@@ -21,17 +22,28 @@ export class ReferenceCache {
     }
   }
 
-  /** The SDK's commitments for `data`, from the cache or computed (and then kept). */
-  async get(data: Uint8Array, compute: (data: Uint8Array) => Promise<unknown>): Promise<unknown> {
-    const key = createHash('sha256').update(data).digest('hex');
-    if (key in this.entries) return this.entries[key];
-    const value = await compute(data);
-    // Kept only when it survives JSON unchanged, so a cached answer equals a computed one.
-    this.entries[key] = JSON.parse(JSON.stringify(value));
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(this.entries));
-    fs.renameSync(temporary, this.file);
-    return value;
+  /**
+   * The SDK's commitments of each blob, in order: from the cache, and those missing through one
+   * call of `compute` (then kept).
+   */
+  async getAll(
+    blobs: Uint8Array[],
+    compute: (missing: Uint8Array[]) => Promise<unknown[]>,
+  ): Promise<unknown[]> {
+    const keys = blobs.map((blob) => createHash('sha256').update(blob).digest('hex'));
+    const missing = blobs.filter((_, i) => !(keys[i] in this.entries));
+    if (missing.length > 0) {
+      const computed = await compute(missing);
+      const missingKeys = keys.filter((key) => !(key in this.entries));
+      missingKeys.forEach((key, i) => {
+        // Kept as it survives JSON, so a cached answer equals a computed one.
+        this.entries[key] = JSON.parse(JSON.stringify(computed[i]));
+      });
+      const temporary = `${this.file}.${process.pid}.tmp`;
+      fs.writeFileSync(temporary, JSON.stringify(this.entries));
+      fs.renameSync(temporary, this.file);
+    }
+    return keys.map((key) => this.entries[key]);
   }
 }
 

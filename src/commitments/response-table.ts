@@ -149,6 +149,19 @@ export function responseTablePath(cacheDir: string, wasmSha256: string): string 
   return join(cacheDir, `clay-response-table-${wasmSha256}.bin`);
 }
 
+/** The cached table for this wasm, or undefined when it is missing, corrupt or foreign. */
+export async function readCachedResponseTable(
+  cacheDir: string,
+  wasmSha256: string,
+): Promise<ResponseTable | undefined> {
+  try {
+    const cached = parseResponseTable(await readFile(responseTablePath(cacheDir, wasmSha256)));
+    return cached.wasmSha256 === wasmSha256 ? cached : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Loads the table for this wasm from the cache, or derives it (one encode, about 0.2 s) and
  * stores it. A corrupt or foreign cache file is replaced, never trusted. The write goes through
@@ -161,12 +174,8 @@ export async function loadOrDeriveResponseTable(
   encode: ChunksetEncoder,
 ): Promise<ResponseTable> {
   const path = responseTablePath(cacheDir, wasmSha256);
-  try {
-    const cached = parseResponseTable(await readFile(path));
-    if (cached.wasmSha256 === wasmSha256) return cached;
-  } catch {
-    // Missing or unusable: derive it again below.
-  }
+  const cached = await readCachedResponseTable(cacheDir, wasmSha256);
+  if (cached !== undefined) return cached;
   const table = deriveResponseTable(encode, wasmSha256);
   await mkdir(cacheDir, { recursive: true });
   const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -2,10 +2,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { ChunksetCommitter } from './chunkset-committer';
 import type { FromWorker, ToWorker, WorkerSetup, WorkerTask } from './protocol';
-import { loadShelbySdk } from './sdk';
 
 // Entry point of a commitments worker thread (started by pool.ts from the compiled dist/ file).
-// Tasks run one after another: the Clay provider's encoder is a single wasm instance.
+// Tasks run one after another: the Clay encoder is a single wasm instance.
 
 if (parentPort === null) throw new Error('worker.ts runs only as a worker thread; use the pool.');
 const port = parentPort;
@@ -13,12 +12,15 @@ const setup = workerData as WorkerSetup;
 const send = (message: FromWorker): void => port.postMessage(message);
 
 async function start(): Promise<void> {
-  const committer = await ChunksetCommitter.create(setup.cacheDir, setup.wasmSha256);
-  const { COMMITMENT_SCHEMA_VERSION } = await loadShelbySdk();
-  const run = (task: WorkerTask): Promise<unknown> =>
-    task.kind === 'chunkset'
-      ? committer.commit(task.data, task.path)
-      : committer.sdkCommitments(task.data);
+  const committer = await ChunksetCommitter.create(setup);
+  const run = (task: WorkerTask): Promise<unknown> => {
+    switch (task.kind) {
+      case 'chunkset':
+        return committer.commit(task.data, task.path);
+      case 'file-chunkset':
+        return committer.commitFromFile(task.file, task.size, task.index, task.path);
+    }
+  };
 
   let queue = Promise.resolve();
   port.on('message', ({ id, task }: ToWorker) => {
@@ -27,17 +29,21 @@ async function start(): Promise<void> {
         send({ type: 'done', id, result: await run(task) });
       } catch (error) {
         const { name, message } = error instanceof Error ? error : new Error(String(error));
-        send({ type: 'error', id, name, message });
+        // Fields such as a FileChangedError's sizes or an fs error's code travel along.
+        const details = error instanceof Error ? primitiveFields(error) : undefined;
+        send({ type: 'error', id, name, message, details });
       }
     });
   });
-  send({
-    type: 'ready',
-    schemaVersion: COMMITMENT_SCHEMA_VERSION,
-    tableError: committer.tableError,
-  });
+  send({ type: 'ready', tableError: committer.tableError });
 }
 
 start().catch((error: unknown) => {
   send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
 });
+
+function primitiveFields(error: Error): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(error).filter(([, value]) => value === null || typeof value !== 'object'),
+  );
+}
