@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowHandle } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import { SingleBar } from 'cli-progress';
 import type { BatchProgress, BatchRequest, BatchSummary } from '../batch/types';
 import { batchPaths, newBatchId } from '../batch/paths';
@@ -85,9 +86,20 @@ export async function watchBatch(
     : undefined;
   let started = false;
   let finished = false;
-  const result = handle.result().finally(() => {
-    finished = true;
-  });
+  const result = handle
+    .result()
+    .catch((error: unknown) => {
+      if (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure) {
+        throw new CliError(
+          `batch ${handle.workflowId} was cancelled; blobs already stored stay stored (see \`shelby-batch report ${handle.workflowId}\`)`,
+          EXIT.NOT_FINISHED,
+        );
+      }
+      throw error;
+    })
+    .finally(() => {
+      finished = true;
+    });
   const poll = (async () => {
     while (!finished) {
       const progress = await queryProgress(ctx, handle.workflowId, 2000);
@@ -143,7 +155,7 @@ export function printSummary(summary: BatchSummary, json: boolean): void {
   const lines = [
     `batch ${summary.batchId}: ${summary.phase}`,
     `  ${summary.uploaded} uploaded (${summary.registered} newly registered), ${summary.skipped} skipped, ${summary.failed} failed, of ${summary.files} files`,
-    `  ${(summary.bytesDone / 1e6).toFixed(2)} MB stored`,
+    `  ${(summary.bytesDone / 1e6).toFixed(2)} MB in place on the network`,
     `  report: ${summary.reportPath}`,
   ];
   if (summary.failed > 0) {

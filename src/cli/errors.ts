@@ -44,6 +44,7 @@ const UNREACHABLE_ERRORS = new Set([
 /** The exit code for an error thrown anywhere below a command. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.code;
+  if ((error as { interrupted?: boolean } | undefined)?.interrupted) return EXIT.INTERRUPTED;
   const name = error instanceof Error ? error.name : '';
   if (INPUT_ERRORS.has(name)) return EXIT.BAD_INPUT;
   // batchPaths refuses ids that could leave the state folder with a plain Error.

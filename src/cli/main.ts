@@ -76,6 +76,12 @@ async function run(rawArgs: string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`report … | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
+  throw error;
+});
+
 run(process.argv.slice(2)).then(
   // Exit explicitly: open gRPC channels and timers must not keep a finished command alive.
   () => process.exit(process.exitCode ?? EXIT.OK),

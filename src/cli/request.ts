@@ -62,6 +62,12 @@ export function buildRequest(
       : rawPrefix;
   const prefixCheck = validatePrefix(prefix.split('{date}').join('2000-01-01'));
   if (!prefixCheck.ok) throw new CliError(`--prefix "${prefix}": ${prefixCheck.reason}`);
+  // Readers build URLs from names, and URLs collapse these segments: such a blob cannot be read.
+  if (prefix.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new CliError(
+      `--prefix "${prefix}": '.' and '..' segments make blobs that cannot be downloaded`,
+    );
+  }
   let accounts = config.accounts;
   if (args.accounts) {
     const wanted = args.accounts

@@ -38,7 +38,12 @@ export async function runWorkerUntil<T>(
       until(stop).then((value) => ({ value })),
       running.then(() => ({ stopped: true as const })),
     ]);
-    if ('stopped' in outcome) throw Object.assign(new Error('worker stopped'), { interrupted });
+    if ('stopped' in outcome) {
+      const message = interrupted
+        ? 'interrupted; the batch goes on with the next worker (`shelby-batch start` or `resume`)'
+        : 'the worker stopped';
+      throw Object.assign(new Error(message), { interrupted });
+    }
     return outcome.value;
   } finally {
     process.off('SIGINT', onSignal);

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -50,6 +51,16 @@ const { plan, readPage, recordFailures, finishReport, checkAccounts } =
  * sliding window, continuing as new long before the history grows large, and end with a report.
  */
 export async function batchWorkflow(input: BatchInput): Promise<BatchSummary> {
+  try {
+    return await runBatch(input);
+  } catch (error) {
+    // The status column of `status` and the Web UI's filter should say so, not "uploading".
+    if (isCancellation(error)) upsertSearchAttributes([{ key: BATCH_STATUS, value: 'cancelled' }]);
+    throw error;
+  }
+}
+
+async function runBatch(input: BatchInput): Promise<BatchSummary> {
   // A scheduled run learns its id, dated prefix and expiry when it starts.
   const request = input.carry
     ? input.request

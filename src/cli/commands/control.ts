@@ -1,11 +1,29 @@
 import { defineCommand } from '../citty';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
-import { openContext } from '../context';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { openContext, type CliContext } from '../context';
+import { CliError } from '../errors';
 import { commonArgs } from './common';
 
 const batchArg = {
   batchId: { type: 'positional', description: 'The batch id', required: true },
 } as const;
+
+/** The running batch's handle; a batch that is unknown or already ended is a one-line error. */
+async function runningBatch(ctx: CliContext, batchId: string) {
+  const handle = ctx.client.workflow.getHandle(batchId);
+  let status: string;
+  try {
+    status = (await handle.describe()).status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new CliError(`no batch ${batchId}`);
+    throw error;
+  }
+  if (status !== 'RUNNING') {
+    throw new CliError(`batch ${batchId} has already ended (${status.toLowerCase()})`);
+  }
+  return handle;
+}
 
 /** `pause <batchId>`: stop handing out files; uploads in flight finish. */
 export const pause = defineCommand({
@@ -17,11 +35,10 @@ export const pause = defineCommand({
   async run({ args }) {
     const ctx = await openContext({ config: args.config, autoStart: false });
     try {
-      await ctx.client.workflow
-        .getHandle(args.batchId)
-        .signal(pauseSignal, { reason: 'paused by a user' });
+      const handle = await runningBatch(ctx, args.batchId);
+      await handle.signal(pauseSignal, { reason: 'paused by a user' });
       process.stdout.write(
-        `batch ${args.batchId} paused; \`shelby-batch resume ${args.batchId}\` continues it\n`,
+        `batch ${args.batchId} paused; \`shelby-batch unpause ${args.batchId}\` lets it go on\n`,
       );
     } finally {
       await ctx.close();
@@ -36,7 +53,7 @@ export const unpause = defineCommand({
   async run({ args }) {
     const ctx = await openContext({ config: args.config, autoStart: false });
     try {
-      await ctx.client.workflow.getHandle(args.batchId).signal(resumeSignal);
+      await (await runningBatch(ctx, args.batchId)).signal(resumeSignal);
       process.stdout.write(`batch ${args.batchId} unpaused\n`);
     } finally {
       await ctx.close();
@@ -51,7 +68,7 @@ export const cancel = defineCommand({
   async run({ args }) {
     const ctx = await openContext({ config: args.config, autoStart: false });
     try {
-      await ctx.client.workflow.getHandle(args.batchId).cancel();
+      await (await runningBatch(ctx, args.batchId)).cancel();
       process.stdout.write(`batch ${args.batchId} cancellation requested\n`);
     } finally {
       await ctx.close();

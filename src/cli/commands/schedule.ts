@@ -1,4 +1,9 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+} from '@temporalio/client';
+import { parseDuration } from '../../config/duration';
 import { defineCommand } from '../citty';
 import { BATCH_NETWORK, BATCH_STATUS } from '../../temporal/search-attributes';
 import type { batchWorkflow } from '../../workflows/batch';
@@ -28,6 +33,9 @@ async function withContext<T>(
     return await work(ctx);
   } catch (error) {
     if (error instanceof ScheduleNotFoundError) throw new CliError(`no such schedule`);
+    if (error instanceof ScheduleAlreadyRunning) {
+      throw new CliError('a schedule of that name exists: delete it first, or pick another --name');
+    }
     throw error;
   } finally {
     await ctx.close();
@@ -49,6 +57,13 @@ const create = defineCommand({
   },
   async run({ args }) {
     if (!args.every === !args.cron) throw new CliError('give exactly one of --every or --cron');
+    if (args.every) {
+      try {
+        parseDuration(args.every);
+      } catch (error) {
+        throw new CliError(`--every: ${(error as Error).message}`);
+      }
+    }
     await withContext(args.config, async (ctx) => {
       const request = buildRequest(ctx.config, args, { batchId: '', expiry: 'relative' });
       const id = scheduleId(args.name);

@@ -64,7 +64,7 @@ export default defineCommand({
         }
       }
       const handle = await startBatch(ctx, request);
-      if (!args.json) {
+      if (!args.json && args.start) {
         process.stderr.write(`batch ${request.batchId} started`);
         process.stderr.write(
           ctx.uiUrl

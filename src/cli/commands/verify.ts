@@ -41,8 +41,10 @@ export default defineCommand({
     let checked = 0;
     let seen = false;
     const pending: Promise<void>[] = [];
+    let pendingFiles = 0;
     for await (const outcome of batchOutcomes(config.stateDir, args.batchId)) {
       seen = true;
+      if (outcome.status === 'pending') pendingFiles++;
       if (outcome.status !== 'uploaded') continue;
       const address = addresses.get(outcome.account ?? '');
       if (!address) {
@@ -92,5 +94,11 @@ export default defineCommand({
       );
     }
     if (mismatches.length > 0) process.exitCode = EXIT.FILES_FAILED;
+    else if (pendingFiles > 0) {
+      process.stderr.write(
+        `batch ${args.batchId} is not finished: ${pendingFiles} file(s) not uploaded yet were not checked\n`,
+      );
+      process.exitCode = EXIT.NOT_FINISHED;
+    }
   },
 });
