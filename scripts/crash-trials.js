@@ -185,6 +185,8 @@ async function main() {
         index: i + 1,
         timeoutMs: options.trialTimeoutMs,
       });
+      // Other work on the machine slows trials down; the page says how busy it was.
+      result.load = os.loadavg()[0];
       results.push(result);
       console.log(trialLine(result, tree.files.length));
       const problems = groupProblems(result.checks.problems, result.prefix);

@@ -100,6 +100,13 @@ function describeCounts(row) {
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
+/** The lowest and highest one-minute load averages recorded after the trials. */
+function loadRange(results) {
+  const loads = results.map((r) => r.load).filter((l) => typeof l === 'number');
+  if (loads.length === 0) return 'not recorded';
+  return `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
+}
+
 function commitOf() {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
@@ -180,7 +187,8 @@ async function writeReliabilityTable({
     `| **All** | | **${totals.trials}** | | **${totals.lost}** | **${totals.duplicates}** | **${totals.doublePayments}** | **${totals.failedTransactions}** | ${(wallSeconds / 60).toFixed(0)} min in all |`,
     '',
     `${totals.passed} of ${totals.trials} trials passed every check. Run at commit ` +
-      `\`${commitOf()}\` with seed ${seed} on a ${cores}-core machine.`,
+      `\`${commitOf()}\` with seed ${seed} on a ${cores}-core machine whose load average ` +
+      `over one minute was ${loadRange(results)} at the trials' ends (other jobs shared it).`,
     '',
     '## Reproduce',
     '',
