@@ -84,13 +84,28 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Wraps prose at 100 columns, as the rest of BENCHMARKS.md is written. */
+function wrap(text) {
+  const lines = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > 100) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line].join('\n');
+}
+
 function section(result) {
   const lines = [
     '## Planning',
     '',
-    `Planning a tree of ${FOLDERS} folders × ${FILES_PER_FOLDER.toLocaleString('en')} empty files ` +
-      '(cases/B09) into a manifest, with the compiled planner in a process limited to a ' +
-      `${HEAP_MIB} MiB heap; the tree is in the page cache (a second walk of it).`,
+    wrap(
+      `Planning a tree of ${FOLDERS} folders × ${FILES_PER_FOLDER.toLocaleString('en')} empty ` +
+        'files (cases/B09) into a manifest, with the compiled planner in a process limited to a ' +
+        `${HEAP_MIB} MiB heap; the tree is in the page cache (a second walk of it).`,
+    ),
     '',
     '```sh',
     'npm run build && node scripts/bench-planning.js',
@@ -103,9 +118,11 @@ function section(result) {
       `${result.cpuSeconds.toFixed(2)} s | ` +
       `${Math.round(result.peakRssMiB)} MiB | ${result.machine} |`,
     '',
-    `Measured ${result.date} with Node ${process.versions.node}; load average ` +
-      `${result.loadAverage} when the runs started (other work on the machine slows the wall ` +
-      'clock, so the CPU time is the steadier figure).',
+    wrap(
+      `Measured ${result.date} with Node ${process.versions.node}; load average ` +
+        `${result.loadAverage} when the runs started (other work on the machine slows the wall ` +
+        'clock, so the CPU time is the steadier figure).',
+    ),
     '',
   ];
   return lines.join('\n');

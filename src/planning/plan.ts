@@ -51,11 +51,11 @@ export async function planBatch(options: PlanBatchOptions): Promise<ManifestSumm
   }
   if (missing.length > 0) throw new SourceNotFound(missing);
 
-  async function* named(): AsyncGenerator<NamedItem> {
+  async function* named(): AsyncGenerator<NamedItem[]> {
     for (const source of sources) {
       const walk = walkOrReport(source.absolute, { followSymlinks: options.followSymlinks });
-      for await (const item of walk) {
-        yield { item, name: toBlobName(options.prefix, item.relative) };
+      for await (const items of walk) {
+        yield items.map((item) => ({ item, name: toBlobName(options.prefix, item.relative) }));
       }
     }
   }

@@ -23,7 +23,7 @@ export async function planRetry(
   manifestDir: string,
   options: PlanRetryOptions = {},
 ): Promise<ManifestSummary> {
-  async function* named(): AsyncGenerator<NamedItem> {
+  async function* named(): AsyncGenerator<NamedItem[]> {
     for await (const outcome of batchOutcomes(stateDir, earlierBatch)) {
       const retry =
         outcome.status === 'failed' ||
@@ -35,9 +35,11 @@ export async function planRetry(
         () => false,
       );
       const walk = walkOrReport(outcome.path, { followSymlinks: options.followSymlinks });
-      for await (const item of walk) {
-        const name = folder ? `${outcome.name}/${item.relative}`.normalize('NFC') : outcome.name;
-        yield { item, name };
+      for await (const items of walk) {
+        yield items.map((item) => ({
+          item,
+          name: folder ? `${outcome.name}/${item.relative}`.normalize('NFC') : outcome.name,
+        }));
       }
     }
   }

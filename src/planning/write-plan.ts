@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { hash53 } from '../accounts/hash';
 import { ManifestWriter, type ManifestSummary } from '../manifest/manifest';
 import { validateBlobName } from './names';
-import { walkSource, type WalkItem, type WalkOptions } from './walk';
+import { walkSourceInBatches, type WalkItem, type WalkOptions } from './walk';
 
 /** A walked item and the blob name it is to be stored under. */
 export interface NamedItem {
@@ -26,63 +26,66 @@ export interface WritePlanOptions {
 export const PROGRESS_EVERY = 1000;
 
 /**
- * Writes named items as a manifest, checking each name before anything is paid for: a name
+ * Writes named items, given a batch at a time, as a manifest, checking each name before anything is paid for: a name
  * Shelby would refuse is skipped as `invalid-name`, and a name an earlier entry holds is skipped
  * as `duplicate-name`, naming that entry's file. Memory stays flat with the number of items:
  * entries stream to disk a page at a time and collisions are found through 53-bit name hashes.
  */
 export async function writePlan(
-  named: AsyncIterable<NamedItem>,
+  named: AsyncIterable<NamedItem[]>,
   options: WritePlanOptions,
 ): Promise<ManifestSummary> {
   const writer = new ManifestWriter(options.manifestDir, options.pageSize);
   const names = new NameRegistry(writer);
   let files = 0;
   let bytes = 0;
-  for await (const { item, name } of named) {
-    const entry = { path: item.path, name, size: item.size, mtimeMs: item.mtimeMs };
-    let skip = item.skip;
-    if (!skip) {
-      const check = validateBlobName(name);
-      if (!check.ok) skip = { reason: 'invalid-name', detail: check.reason };
-    }
-    // Most names hash to nothing seen before; only a hash hit costs a look at the manifest.
-    const hash = hash53(name);
-    if (!skip && names.mayHold(hash)) {
-      const other = await names.holderOf(name, hash);
-      if (other !== undefined) {
-        skip = { reason: 'duplicate-name', detail: `same blob name as ${other}` };
+  for await (const batch of named) {
+    for (const { item, name } of batch) {
+      const entry = { path: item.path, name, size: item.size, mtimeMs: item.mtimeMs };
+      let skip = item.skip;
+      if (!skip) {
+        const check = validateBlobName(name);
+        if (!check.ok) skip = { reason: 'invalid-name', detail: check.reason };
       }
+      // Most names hash to nothing seen before; only a hash hit costs a look at the manifest.
+      const hash = hash53(name);
+      if (!skip && names.mayHold(hash)) {
+        const other = await names.holderOf(name, hash);
+        if (other !== undefined) {
+          skip = { reason: 'duplicate-name', detail: `same blob name as ${other}` };
+        }
+      }
+      const index = writer.append(skip ? { ...entry, skip } : entry);
+      if (!skip) {
+        names.record(hash, index);
+        bytes += entry.size;
+      }
+      if (++files % PROGRESS_EVERY === 0) options.onProgress?.({ files, bytes });
+      const wait = writer.backpressure();
+      if (wait) await wait;
     }
-    const index = writer.append(skip ? { ...entry, skip } : entry);
-    if (!skip) {
-      names.record(hash, index);
-      bytes += entry.size;
-    }
-    if (++files % PROGRESS_EVERY === 0) options.onProgress?.({ files, bytes });
-    const wait = writer.backpressure();
-    if (wait) await wait;
   }
   return writer.close();
 }
 
 /**
- * Walks a file or folder like {@link walkSource}, but reports one that cannot even be stat'ed (it
- * vanished, or a parent folder lacks search permission) as an unreadable item instead of failing.
+ * Walks a file or folder like {@link walkSourceInBatches}, but reports one that cannot even be
+ * stat'ed (it vanished, or a parent folder lacks search permission) as an unreadable item instead
+ * of failing.
  */
 export async function* walkOrReport(
   source: string,
   options: WalkOptions = {},
-): AsyncGenerator<WalkItem> {
+): AsyncGenerator<WalkItem[]> {
   try {
     await fs.stat(source);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     const skip = { reason: 'unreadable' as const, detail: code };
-    yield { path: source, relative: path.basename(source), size: 0, mtimeMs: 0, skip };
+    yield [{ path: source, relative: path.basename(source), size: 0, mtimeMs: 0, skip }];
     return;
   }
-  yield* walkSource(source, options);
+  yield* walkSourceInBatches(source, options);
 }
 
 /**

@@ -213,7 +213,7 @@ describe('planBatch', () => {
 
   it('finds the same entries in the same order with synchronous and asynchronous stats', async () => {
     for (let d = 0; d < 5; d++)
-      for (let f = 0; f < 40; f++) write(`m/${d}/sub/${f}`, 'x'.repeat(f));
+      for (let f = 0; f < 200; f++) write(`m/${d}/sub/${f}`, 'x'.repeat(f));
     write('m/top', 'top');
     fs.symlinkSync('top', path.join(root, 'm/link'));
     fs.symlinkSync('..', path.join(root, 'm/0/up'));
@@ -225,9 +225,11 @@ describe('planBatch', () => {
     };
     for (const followSymlinks of [false, true]) {
       const auto = await walk({ followSymlinks });
-      expect(auto).toHaveLength(5 * 40 + 4);
+      expect(auto).toHaveLength(5 * 200 + 4);
       expect(await walk({ followSymlinks, statMode: 'async', statConcurrency: 7 })).toEqual(auto);
       expect(await walk({ followSymlinks, statConcurrency: 3 })).toEqual(auto);
+      // Judged slow from the start: synchronous first, asynchronous after 512 entries.
+      expect(await walk({ followSymlinks, statConcurrency: 5, slowStatMs: -1 })).toEqual(auto);
     }
   });
 
