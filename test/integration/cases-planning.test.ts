@@ -8,14 +8,16 @@ import {
   CLI,
   createSandbox,
   localnetGet,
+  runCli,
   writeTree,
   type CliRun,
   type Sandbox,
 } from '../helpers/cli';
 
 /**
- * The planning-side cases of docs/cases (B01, B04, B05, B08, B09), each through the CLI on the
- * localnet, asserting on what a user sees: the report, the exit code, the chain.
+ * The planning-side cases (B01, B04, B05, B08, B09) of the inputs that broke other bulk
+ * uploaders, each through the CLI on the localnet, asserting on what a user sees: the report, the
+ * exit code, the chain.
  */
 
 const MINUTES = 60_000;
@@ -181,7 +183,7 @@ describe('planning cases through the CLI', () => {
     expect(run.code).toBe(1);
   });
 
-  test('B09: planning 50,000 files stays within a 256 MiB heap', async () => {
+  test('B09: planning 50,000 files, alone or as a dry run, stays within a 256 MiB heap', async () => {
     const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'shelby-batch-b09-'));
     try {
       for (let folder = 0; folder < 50; folder++) {
@@ -218,6 +220,18 @@ describe('planning cases through the CLI', () => {
       } finally {
         fs.rmSync(manifestDir, { recursive: true, force: true });
       }
+
+      // The case as written: a dry run of the upload, the whole CLI under the same heap limit.
+      const dryRun = await runCli(
+        ['upload', tree, '--prefix', 'b09/', '--dry-run', '--json'],
+        { ...sandbox.env, NODE_OPTIONS: '--max-old-space-size=256' },
+        sandbox.dir,
+      );
+      expect(dryRun.code).toBe(0);
+      expect(JSON.parse(dryRun.stdout)).toMatchObject({
+        plan: { files: 50_000, uploadable: 50_000 },
+        total: { files: 50_000 },
+      });
     } finally {
       fs.rmSync(tree, { recursive: true, force: true });
     }
