@@ -8,7 +8,7 @@
  *
  *   npm run bench -- [--only small,large,huge] [--repeat N] [--paths a,b] [--no-build]
  *                    [--write|--no-write] [--profile DIR] [--keep] [--sample N] [--commitments]
- *                    [--parallel N]
+ *                    [--parallel N] [--from FILE]
  *
  * Everything runs on loopback: a localnet and a Temporal dev server of its own on free ports
  * (never 7233, 8233 or 9470), in a fresh temporary state folder deleted at the end (`--keep`
@@ -20,6 +20,8 @@
  * exists and quotes its table (`--commitments` runs it in a partial run too). `--profile DIR`
  * writes V8 CPU profiles of the shelby-batch processes (every thread) under DIR. `--parallel N`
  * sets the config's `max_parallel_uploads` for shelby-batch (default: the sample config's).
+ * Every run keeps its raw measurements in a JSON file in the temporary folder; `--from FILE`
+ * prints (and with a full run's file, writes) them again without measuring anything.
  */
 'use strict';
 
@@ -43,7 +45,7 @@ const TIMEOUT_MS = 60 * 60 * 1000;
 const USAGE =
   'usage: npm run bench -- [--only small,large,huge] [--repeat N] ' +
   '[--paths sdk-sequential,sdk-batch,in-process,temporal] [--no-build] [--write|--no-write] ' +
-  '[--profile DIR] [--keep] [--sample N] [--commitments] [--parallel N]';
+  '[--profile DIR] [--keep] [--sample N] [--commitments] [--parallel N] [--from FILE]';
 
 function parseArgs(argv) {
   const { DATASET_NAMES } = require('./bench/datasets');
@@ -59,6 +61,7 @@ function parseArgs(argv) {
     sample: undefined,
     commitments: false,
     parallel: undefined,
+    from: undefined,
   };
   const list = (value, allowed, flag) => {
     const items = String(value ?? '')
@@ -90,6 +93,7 @@ function parseArgs(argv) {
     else if (arg === '--write') options.write = true;
     else if (arg === '--keep') options.keep = true;
     else if (arg === '--commitments') options.commitments = true;
+    else if (arg === '--from') options.from = path.resolve(argv[++i] ?? '');
     else if (arg === '--parallel') {
       options.parallel = Number(argv[++i]);
       if (!Number.isInteger(options.parallel) || options.parallel < 1) {
@@ -179,6 +183,7 @@ async function runPath(pathId, dataset, repeat, env, context) {
     fs.writeFileSync(
       specFile,
       JSON.stringify({
+        distDir: env.app.dist,
         configPath: env.configPath,
         localnetUrl: env.localnetUrl,
         sources: [dataset.dir],
@@ -276,7 +281,10 @@ async function main() {
   const argv = process.argv.slice(2);
   const options = parseArgs(argv);
   const { prepareDatasets } = require('./bench/datasets');
-  const report = require('./bench/report');
+  if (options.from) {
+    present(JSON.parse(fs.readFileSync(options.from, 'utf8')), options.write);
+    return;
+  }
 
   if (options.build) {
     log('npm run build …');
@@ -294,7 +302,6 @@ async function main() {
   log('starting a localnet and a Temporal dev server on free loopback ports …');
   const env = await startEnvironment({ parallel: options.parallel });
   log(`localnet ${env.localnetUrl}, Temporal ${env.temporalAddress}, state ${env.home}`);
-  await warmUp(env);
   const stopOnSignal = () => {
     log('interrupted: stopping the localnet and the dev server');
     env
@@ -321,6 +328,7 @@ async function main() {
   };
   const runs = [];
   try {
+    await warmUp(env);
     for (const dataset of datasets) {
       for (let repeat = 1; repeat <= options.repeat; repeat++) {
         for (const pathId of options.paths) {
@@ -346,34 +354,53 @@ async function main() {
   // It takes minutes and does not depend on the data sets: full runs only, or on request.
   const commitments = fullRun || options.commitments ? runCommitmentsBench() : undefined;
 
-  const rows = report.summarise(runs);
-  const targets = report.evaluateTargets(rows);
-  process.stdout.write(`\n${report.formatTable(rows, datasets)}\n\n`);
-  for (const t of targets) process.stdout.write(`${t.status.padEnd(7)} ${t.text}\n`);
-  if (commitments) process.stdout.write(`\n${commitments.output.trim()}\n`);
-  fs.writeFileSync(
-    path.join(os.tmpdir(), `shelby-batch-bench-${context.stamp}.json`),
-    JSON.stringify({ meta, runs, rows, targets }, null, 2),
-  );
-  log(`raw measurements: ${path.join(os.tmpdir(), `shelby-batch-bench-${context.stamp}.json`)}`);
+  const raw = {
+    meta,
+    fullRun,
+    sample: options.sample,
+    datasets: datasets.map((d) => ({
+      name: d.name,
+      title: d.title,
+      fileCount: d.files.length,
+      bytes: d.bytes,
+    })),
+    runs,
+    commitments,
+  };
+  const rawFile = path.join(os.tmpdir(), `shelby-batch-bench-${context.stamp}.json`);
+  fs.writeFileSync(rawFile, JSON.stringify(raw, null, 2));
+  present(raw, options.write);
+  log(`raw measurements: ${rawFile} (\`npm run bench -- --from ${rawFile}\` shows them again)`);
+}
 
-  const write = options.write === true || (options.write === undefined && fullRun);
-  if (options.sample !== undefined) {
+/**
+ * Prints the table and the targets of a run's raw measurements and, for a full run (or when
+ * `write` is true), writes them into BENCHMARKS.md.
+ */
+function present(raw, write) {
+  const report = require('./bench/report');
+  const rows = report.summarise(raw.runs);
+  const targets = report.evaluateTargets(rows);
+  process.stdout.write(`\n${report.formatTable(rows, raw.datasets)}\n\n`);
+  for (const t of targets) process.stdout.write(`${t.status.padEnd(7)} ${t.text}\n`);
+  if (raw.commitments) process.stdout.write(`\n${raw.commitments.output.trim()}\n`);
+
+  if (raw.sample !== undefined) {
     log('--sample: figures not written to BENCHMARKS.md');
-  } else if (!write) {
+  } else if (!(write ?? raw.fullRun)) {
     log('partial run: figures not written to BENCHMARKS.md (pass --write to write them)');
   } else {
     report.writeSection(
       BENCHMARKS,
       'Uploads: shelby-batch against the Shelby SDK alone',
-      report.uploadsSection({ rows, targets, datasets, meta }),
+      report.uploadsSection({ rows, targets, datasets: raw.datasets, meta: raw.meta }),
       'Planning',
     );
-    if (commitments) {
+    if (raw.commitments) {
       report.writeSection(
         BENCHMARKS,
         'Commitments micro-benchmark',
-        report.commitmentsSection(commitments.output, commitments.command),
+        report.commitmentsSection(raw.commitments.output, raw.commitments.command),
         'Planning',
       );
     }

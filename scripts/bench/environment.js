@@ -13,8 +13,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { parse, stringify } = require('yaml');
 
+const { snapshotProduct } = require('./snapshot');
+
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'shelby-batch.js');
 const SAMPLE_CONFIG = path.join(ROOT, 'config', 'accounts.yaml');
 /** The product's default ports; other runs on this machine may own them. */
 const RESERVED_PORTS = new Set([7233, 8233, 9470]);
@@ -60,15 +61,17 @@ async function waitFor(check, timeoutMs, what) {
 }
 
 /**
- * Creates the run folder and its config, starts the localnet and the dev server, and returns how
- * to reach them. Call `stop()` when done (also on errors).
+ * Creates the run folder, a private copy of the built product (see snapshot.js) and a config,
+ * starts the localnet and the dev server from that copy, and returns how to reach them. Call
+ * `stop()` when done (also on errors).
  * @param {{ parallel?: number }} [options] `parallel` overrides `max_parallel_uploads`
  */
 async function startEnvironment(options = {}) {
-  const { startDevServer, stopDevServer } = require(
-    path.join(ROOT, 'dist', 'temporal', 'dev-server.js'),
-  );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shelby-batch-bench-'));
+  const app = snapshotProduct(dir);
+  const { startDevServer, stopDevServer } = require(
+    path.join(app.dist, 'temporal', 'dev-server.js'),
+  );
   const home = path.join(dir, 'state');
   fs.mkdirSync(home, { recursive: true });
   const localnetPort = await freePort();
@@ -110,7 +113,7 @@ async function startEnvironment(options = {}) {
 
     const logFile = path.join(dir, 'localnet.log');
     const out = fs.openSync(logFile, 'a');
-    const localnet = spawn(process.execPath, [CLI, 'localnet', 'run'], {
+    const localnet = spawn(process.execPath, [app.cli, 'localnet', 'run'], {
       env,
       cwd: dir,
       stdio: ['ignore', out, out],
@@ -159,7 +162,9 @@ async function startEnvironment(options = {}) {
       configPath,
       config,
       env,
-      cli: CLI,
+      /** The product's copy every measured process runs from. */
+      app,
+      cli: app.cli,
       localnetUrl,
       localnetPid: localnet.pid,
       temporalAddress: server.address,

@@ -8,7 +8,8 @@
  *
  *   node scripts/bench/in-process.js <spec.json>
  *
- * spec: { configPath, localnetUrl, sources: [dir], prefix, batchId }. The state folder is
+ * spec: { distDir, configPath, localnetUrl, sources: [dir], prefix, batchId }: `distDir` is the
+ * compiled product to run (the benchmark's private copy of dist/). The state folder is
  * $SHELBY_BATCH_HOME. Prints one JSON line: the outcome, the seconds spent and the peak RSS.
  *
  * What is left out is exactly what Temporal adds: task dispatch, histories and payloads, and the
@@ -21,15 +22,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const dist = (rel) => require(path.join(ROOT, 'dist', rel));
-
 /** The workflow's retry policy for upload groups (src/workflows/batch.ts). */
 const RETRY = { initialMs: 2000, coefficient: 2, maximumMs: 60_000 };
 
 async function main() {
   const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const started = process.hrtime.bigint();
+  const dist = (rel) => require(path.join(spec.distDir, rel));
   const { MockActivityEnvironment } = require('@temporalio/testing');
   const { ApplicationFailure } = require('@temporalio/common');
   const { DefaultLogger } = require('@temporalio/worker');

@@ -226,7 +226,7 @@ function uploadsSection({ rows, targets, datasets, meta }) {
   md.push('Data sets:', '');
   for (const d of datasets) {
     md.push(
-      `- **${d.name}**: ${d.title}, ${d.files.length.toLocaleString('en')} files, ${(d.bytes / 1e6).toFixed(1)} MB.`,
+      `- **${d.name}**: ${d.title}, ${d.fileCount.toLocaleString('en')} files, ${(d.bytes / 1e6).toFixed(1)} MB.`,
     );
   }
   md.push('');
