@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Planning benchmark: plans a tree of 300 folders × 1,000 empty files (cases/B09) with the compiled
+ * Planning benchmark: plans a tree of 300 folders × 1,000 empty files (case B09) with the compiled
  * planner under a 256 MiB heap, and prints files per second and the peak resident memory.
  *
  *   npm run build && node scripts/bench-planning.js [--runs 3] [--no-write]
@@ -103,7 +103,7 @@ function section(result) {
     '',
     wrap(
       `Planning a tree of ${FOLDERS} folders × ${FILES_PER_FOLDER.toLocaleString('en')} empty ` +
-        'files (cases/B09) into a manifest, with the compiled planner in a process limited to a ' +
+        'files (case B09) into a manifest, with the compiled planner in a process limited to a ' +
         `${HEAP_MIB} MiB heap; the tree is in the page cache (a second walk of it).`,
     ),
     '',
