@@ -41,6 +41,8 @@ export async function withAccountLock<T>(
         taskQueue: options.taskQueue,
         args: [{ holder: options.holder, ttlMs: options.ttlMs }],
         workflowIdConflictPolicy: 'FAIL',
+        // The server ends the lease itself, even when no worker is left to run its timer.
+        workflowExecutionTimeout: options.ttlMs,
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         staticSummary: `lease for ${address}: ${options.holder}`,
       });

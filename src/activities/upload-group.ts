@@ -174,6 +174,12 @@ export function createUploadGroup(deps: ActivityDeps) {
               if (error instanceof FileFailure) return fail(w, error.type, error.message);
               if ((error as Error).name === 'FileChanged')
                 return fail(w, 'FileChanged', (error as Error).message);
+              const code = (error as NodeJS.ErrnoException).code;
+              if (code === 'EACCES' || code === 'EPERM') {
+                return fail(w, 'Unreadable', `${w.entry.path} cannot be read (${code})`);
+              }
+              if (code === 'ENOENT')
+                return fail(w, 'FileVanished', `${w.entry.path} no longer exists`);
               throw error;
             } finally {
               beat();

@@ -69,8 +69,11 @@ export async function writeReport(
   const counts = emptyCounts();
   const temporary = `${paths.report}.tmp`;
   const out = fs.createWriteStream(temporary);
+  let failure: Error | undefined;
+  out.on('error', (error) => (failure = error));
   const write = async (text: string): Promise<void> => {
-    if (!out.write(text)) await once(out, 'drain');
+    if (failure) throw failure;
+    if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
   };
   await write(`{"batchId":${JSON.stringify(batchId)},"meta":${JSON.stringify(meta)},"files":[\n`);
   let first = true;
@@ -81,7 +84,8 @@ export async function writeReport(
   }
   await write(`\n],"counts":${JSON.stringify(counts)}}\n`);
   out.end();
-  await once(out, 'finish');
+  if (!failure) await Promise.race([once(out, 'finish'), once(out, 'error')]);
+  if (failure) throw failure;
   await fs.promises.rename(temporary, paths.report);
   return { path: paths.report, counts };
 }

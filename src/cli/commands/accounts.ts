@@ -14,7 +14,7 @@ export default defineCommand({
   },
   args: { ...commonArgs, json: { type: 'boolean', description: 'Print JSON', default: false } },
   async run({ args }) {
-    const ctx = await openContext({ config: args.config, autoStart: true });
+    const ctx = await openContext({ config: args.config, autoStart: true, requireKeys: false });
     try {
       const shelby = await createShelbyClient(ctx.endpoints);
       const inFlight = new Map<string, number>();
