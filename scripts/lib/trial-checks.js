@@ -188,7 +188,8 @@ async function checkTrial({ env, batchId, prefix, tree, mark }) {
         problems.push(`verify checked ${answer.checked} blobs, expected ${expected.size}`);
       }
       for (const m of answer.mismatches) problems.push(`verify: ${m.name}: ${m.problem}`);
-      verified = answer.mismatches.length === 0 && verify.code === 0;
+      verified =
+        answer.checked === expected.size && answer.mismatches.length === 0 && verify.code === 0;
     }
   }
 
