@@ -10,6 +10,7 @@ const path = require('node:path');
 
 const { FAULT_PROFILES } = require('./fault-profiles');
 const { groupProblems } = require('./trial-checks');
+const { DELAY_MS, MOMENT_CAP_MS } = require('./trial-runner');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PAGE = path.join(ROOT, 'RELIABILITY.md');
@@ -171,10 +172,12 @@ async function writeReliabilityTable({
       'The script starts its own dev server and localnet on free loopback ports and runs one trial ' +
       'at a time.',
     '',
-    'Kill moments are drawn per kill among: a delay of 0.3–20 s after the worker started; just ' +
-      'after a registration transaction lands (+0–1.5 s); while a registered blob has not received ' +
-      'its data yet (+0–0.4 s); just after a per-file result is written (+0–0.4 s). Service ' +
-      'restarts use the same moments.',
+    `Kill moments are drawn per kill among: a delay of ${DELAY_MS[0] / 1000}–${DELAY_MS[1] / 1000} s ` +
+      'after the worker started; just after a registration transaction lands (+0–1.5 s); while a ' +
+      'registered blob has not received its data yet (+0–0.4 s); just after a per-file result is ' +
+      `written (+0–0.4 s). A moment that does not come within ${MOMENT_CAP_MS / 1000} s acts ` +
+      "anyway, and one drawn after the batch's end is reported, not counted. Service restarts use " +
+      'the same moments.',
     '',
     '## Results',
     '',
@@ -217,7 +220,10 @@ async function writeReliabilityTable({
       const outcome =
         problems.length === 0
           ? 'all checks passed'
-          : `FAILED: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ' …' : ''}`;
+          : `FAILED: ${problems
+              .slice(0, 3)
+              .map((p) => (p.length > 160 ? `${p.slice(0, 160)}…` : p))
+              .join('; ')}${problems.length > 3 ? ' …' : ''}`;
       return `| ${r.index} | ${cell(r.profile ? `fault: ${r.profile}` : r.kind)} | ${cell(outcome)} | ${r.workers} | ${r.seconds.toFixed(0)} s | ${cell(r.events.join('; ') || '—')} |`;
     }),
     '',

@@ -239,4 +239,4 @@ async function runTrial({ env, source, tree, kind, profile, random, index, timeo
   return result;
 }
 
-module.exports = { runTrial, MOMENTS };
+module.exports = { runTrial, DELAY_MS, MOMENT_CAP_MS };
