@@ -4,11 +4,17 @@ import { Worker } from 'node:worker_threads';
 
 import type { FromWorker, WorkerResults, WorkerSetup, WorkerTask } from './protocol';
 
-/** What the workers reported once they were all up. */
+/** What the first worker reported once it was up. */
 export interface PoolReady {
   /** Why the table path is unavailable, when it is. */
   tableError?: string;
 }
+
+/**
+ * A worker with nothing to do for this long stops, giving back its encoder's memory (about
+ * 42 MiB once it has met dense data); another starts in a few milliseconds when work comes.
+ */
+export const IDLE_WORKER_MS = 10_000;
 
 interface Job {
   id: number;
@@ -20,29 +26,34 @@ interface Job {
 interface Slot {
   worker: Worker;
   job?: Job;
+  idle?: NodeJS.Timeout;
 }
 
 /**
- * A fixed set of worker threads that commit chunksets, shared by every engine in the process.
- * Jobs queue until a worker is free. Chunkset buffers are reserved through {@link reserve}
- * before they are read, which bounds the bytes in flight across all callers to a few chunksets
- * per thread, whatever the number and size of the files.
+ * Up to `threads` worker threads that commit chunksets, shared by every engine in the process.
+ * Jobs queue until a worker is free; workers start as jobs wait and stop after
+ * {@link IDLE_WORKER_MS} without one, so an idle process holds none of their memory. Chunksets
+ * are reserved through {@link reserve} before they are handed out, which bounds the work in
+ * flight across all callers to two chunksets per thread, whatever the number and size of the
+ * files.
  */
 export class CommitmentsPool {
-  /** Resolves when every worker has its provider and table; rejects if one cannot start. */
+  /** Resolves when the first worker has its table; rejects if it cannot start. */
   readonly ready: Promise<PoolReady>;
 
+  private readonly script: string;
   private readonly workers = new Set<Worker>();
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private readonly reservations: (() => void)[] = [];
   private available: number;
   private nextId = 0;
+  private started = false;
   private terminating = false;
 
   /**
-   * @param startAfter the workers start once this settles (the engine's self-check derives and
-   * caches the response table first, so the workers find it in the cache).
+   * @param startAfter the first worker starts once this settles (the engine's self-check derives
+   * and caches the response table first, so the workers find it in the cache).
    */
   constructor(
     readonly threads: number,
@@ -50,17 +61,23 @@ export class CommitmentsPool {
     startAfter: Promise<unknown> = Promise.resolve(),
   ) {
     this.available = threads * 2;
-    const script = join(__dirname, 'worker.js');
-    if (!existsSync(script)) {
-      throw new Error(`The commitments worker ${script} is missing; run "npm run build" first.`);
+    this.script = join(__dirname, 'worker.js');
+    if (!existsSync(this.script)) {
+      throw new Error(
+        `The commitments worker ${this.script} is missing; run "npm run build" first.`,
+      );
     }
     this.ready = startAfter
       .catch(() => undefined)
       .then(() => {
         if (this.terminating) throw new Error('The commitments pool is closed.');
-        return Promise.all(Array.from({ length: threads }, () => this.spawn(script)));
+        return this.spawn();
       })
-      .then((reports) => reports[0]);
+      .then((report) => {
+        this.started = true;
+        this.dispatch();
+        return report;
+      });
     // A failed start surfaces through ready; this keeps it from being reported as unhandled.
     this.ready.catch(() => undefined);
   }
@@ -88,7 +105,7 @@ export class CommitmentsPool {
 
   /**
    * Waits for room for one more chunkset in flight and returns the function that frees it.
-   * Callers reserve before reading a chunkset and free once its result is back.
+   * Callers reserve before handing a chunkset out and free once its result is back.
    */
   async reserve(): Promise<() => void> {
     if (this.available > 0) {
@@ -111,11 +128,12 @@ export class CommitmentsPool {
     this.terminating = true;
     const closed = new Error('The commitments pool is closed.');
     for (const job of this.queue.splice(0)) job.reject(closed);
+    for (const slot of this.slots) clearTimeout(slot.idle);
     await Promise.all([...this.workers].map((worker) => worker.terminate()));
   }
 
-  private spawn(script: string): Promise<PoolReady> {
-    const worker = new Worker(script, { workerData: this.setup });
+  private spawn(): Promise<PoolReady> {
+    const worker = new Worker(this.script, { workerData: this.setup });
     const slot: Slot = { worker };
     this.workers.add(worker);
     return new Promise<PoolReady>((resolve, reject) => {
@@ -153,13 +171,8 @@ export class CommitmentsPool {
         if (!started)
           reject(new Error(`A commitments worker exited with code ${code} while starting.`));
         this.fail(slot, new Error(`A commitments worker exited (code ${code}); retry the upload.`));
-        if (started && !this.terminating) {
-          // Replace a worker that died under load so the pool keeps its size.
-          this.spawn(script).catch((replacementError: Error) => {
-            if (this.slots.length > 0) return;
-            for (const job of this.queue.splice(0)) job.reject(replacementError);
-          });
-        }
+        // Jobs still waiting get another worker (one that died under load is replaced).
+        this.dispatch();
       });
     });
   }
@@ -180,6 +193,7 @@ export class CommitmentsPool {
   }
 
   private fail(slot: Slot, error: Error): void {
+    clearTimeout(slot.idle);
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     const job = slot.job;
@@ -189,13 +203,39 @@ export class CommitmentsPool {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
       if (slot.job !== undefined) continue;
-      const job = this.queue.shift() as Job;
+      const job = this.queue.shift();
+      if (job === undefined) {
+        this.retireWhenIdle(slot);
+        continue;
+      }
+      clearTimeout(slot.idle);
+      slot.idle = undefined;
       slot.job = job;
       slot.worker.ref();
       const transfer = 'data' in job.task ? [job.task.data.buffer as ArrayBuffer] : [];
       slot.worker.postMessage({ id: job.id, task: job.task }, transfer);
     }
+    // More workers while jobs wait, up to the pool's size.
+    const waiting = this.queue.length;
+    const starting = this.workers.size - this.slots.length;
+    if (!this.started || this.terminating || waiting <= starting) return;
+    if (this.workers.size >= this.threads) return;
+    this.spawn().catch((error: Error) => {
+      // With no worker up, nothing would ever run the jobs: fail them.
+      if (this.slots.length > 0) return;
+      for (const job of this.queue.splice(0)) job.reject(error);
+    });
+  }
+
+  private retireWhenIdle(slot: Slot): void {
+    if (slot.idle !== undefined || this.terminating) return;
+    slot.idle = setTimeout(() => {
+      if (slot.job !== undefined || this.terminating) return;
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
+      void slot.worker.terminate();
+    }, IDLE_WORKER_MS);
+    slot.idle.unref();
   }
 }
