@@ -65,7 +65,6 @@ export function createUploadGroup(deps: ActivityDeps) {
     const context = Context.current();
     const attempt = context.info.attempt;
     const checkpoint: GroupCheckpoint = (context.info.heartbeatDetails as GroupCheckpoint) ?? {};
-    const hadPendingTx = Boolean(checkpoint.pendingTx);
     const beat = (): void => context.heartbeat(checkpoint);
     const log = context.log;
     const ticker = setInterval(beat, 5000);
@@ -90,6 +89,12 @@ export function createUploadGroup(deps: ActivityDeps) {
       const results = new ResultsStore(paths.results, summary.pageSize);
       // Heartbeats reach the server at most every few seconds; the state folder has every part.
       const saved = new UploadCheckpoints(path.join(paths.dir, 'uploads'));
+      // Which registrations this group sent, kept until its results are recorded: a successor
+      // of a killed attempt tells from it the names this batch paid for from names found on chain.
+      const sends = new SentRegistrations(
+        path.join(paths.dir, 'registrations', `${input.files[0].index}.json`),
+      );
+      const landings = new Map<string, Promise<boolean>>();
       let signer: Ed25519Account;
       try {
         signer = deps.keys.signer(input.accountId);
@@ -167,6 +172,7 @@ export function createUploadGroup(deps: ActivityDeps) {
                   );
                 }
                 w.alreadyWritten = meta.isWritten;
+                await settleOwnership(w);
               } else {
                 w.needsRegistration = true;
               }
@@ -265,6 +271,7 @@ export function createUploadGroup(deps: ActivityDeps) {
       );
 
       await results.append(work.filter((w) => w.result).map((w) => w.result!));
+      if (open().length === 0) sends.clear();
       if (transient) {
         throw ApplicationFailure.retryable(
           `${open().length} upload(s) of the group will be retried: ${transient.message}`,
@@ -284,7 +291,9 @@ export function createUploadGroup(deps: ActivityDeps) {
             onWait: beat,
           },
           async (deadline) => {
-            // An attempt that died after sending: settle its transaction before sending another.
+            // An attempt that died after sending: settle its transactions before sending another
+            // (the state folder has them even when the last heartbeat did not reach the server).
+            for (const tx of sends.transactions()) await settle(tx);
             if (checkpoint.pendingTx) await settle(checkpoint.pendingTx);
             checkpoint.pendingTx = undefined;
             let pending = await stillUnregistered(files);
@@ -314,6 +323,8 @@ export function createUploadGroup(deps: ActivityDeps) {
               await submit(pending);
             } catch (error) {
               const classified = classifyError(error);
+              // A refused transaction registered nothing; a timed-out one may still land.
+              if (classified.class !== 'transient') sends.forget(pending.map((w) => w.entry.index));
               if (classified.class === 'already-exists') {
                 // One existing name aborts the whole transaction: drop the names now on chain, retry once.
                 pending = await stillUnregistered(pending);
@@ -351,6 +362,8 @@ export function createUploadGroup(deps: ActivityDeps) {
       async function submit(files: Work[]): Promise<void> {
         const expireTimestamp = Math.floor(Date.now() / 1000) + TX_EXPIRY_SECONDS;
         const options = { build: { options: { expireTimestamp } } };
+        const indices = files.map((w) => w.entry.index);
+        sends.record(indices);
         const { transaction } =
           files.length === 1
             ? await shelby.coordination.registerBlob({
@@ -372,6 +385,7 @@ export function createUploadGroup(deps: ActivityDeps) {
                 options,
               });
         checkpoint.pendingTx = { hash: transaction.hash, expiresAtMs: expireTimestamp * 1000 };
+        sends.record(indices, checkpoint.pendingTx);
         beat();
         await shelby.aptos.waitForTransaction({
           transactionHash: transaction.hash,
@@ -405,6 +419,35 @@ export function createUploadGroup(deps: ActivityDeps) {
         }
       }
 
+      /**
+       * For a name found on chain with the file's root: whether an earlier attempt of this group
+       * paid for it, and with which transaction.
+       */
+      async function settleOwnership(w: Work): Promise<void> {
+        const sent = sends.of(w.entry.index);
+        if (sent?.tx) {
+          let answer = landings.get(sent.tx.hash);
+          if (!answer) landings.set(sent.tx.hash, (answer = landed(sent.tx.hash)));
+          w.registered = await answer;
+          if (w.registered) w.txHash = sent.tx.hash;
+        } else {
+          // Sent, with the name free under this account's lease, by an attempt killed before
+          // the node answered with a hash.
+          w.registered = sent !== undefined;
+        }
+      }
+
+      /** Whether a transaction this group sent has been committed successfully. */
+      async function landed(hash: string): Promise<boolean> {
+        try {
+          const found = await shelby.aptos.getTransactionByHash({ transactionHash: hash });
+          return found.type !== 'pending_transaction' && 'success' in found && found.success;
+        } catch (error) {
+          if (/404|not found/i.test(String(error))) return false;
+          throw error;
+        }
+      }
+
       /** Files whose name is not yet on chain; the rest are settled against the chain. */
       async function stillUnregistered(files: Work[]): Promise<Work[]> {
         const missing: Work[] = [];
@@ -423,8 +466,7 @@ export function createUploadGroup(deps: ActivityDeps) {
             );
           } else {
             w.alreadyWritten = meta.isWritten;
-            // Landed from an earlier attempt of this very group: paid once, by this batch.
-            w.registered = hadPendingTx;
+            await settleOwnership(w);
           }
         }
         return missing;
@@ -470,6 +512,65 @@ class UploadCheckpoints {
 
   remove(index: number): void {
     fs.rmSync(path.join(this.dir, `${index}.json`), { force: true });
+  }
+}
+
+/** A registration a group sent: its files and, once the node took it, the transaction. */
+interface SentRegistration {
+  indices: number[];
+  tx?: { hash: string; expiresAtMs: number };
+}
+
+/**
+ * The registrations one group sent, in one small file written before each transaction goes out
+ * and again once it has a hash, removed when the group's results are recorded.
+ */
+class SentRegistrations {
+  private sent: SentRegistration[];
+
+  constructor(private readonly file: string) {
+    try {
+      this.sent = JSON.parse(fs.readFileSync(file, 'utf8')) as SentRegistration[];
+    } catch {
+      this.sent = [];
+    }
+  }
+
+  /** Records (or completes) the registration of `indices`; throws when it cannot be saved. */
+  record(indices: number[], tx?: SentRegistration['tx']): void {
+    const key = indices.join(',');
+    const same = this.sent.find((s) => s.indices.join(',') === key && !s.tx);
+    if (same && tx) same.tx = tx;
+    else this.sent.push({ indices, tx });
+    this.save();
+  }
+
+  /** Drops the files of a registration the chain refused. */
+  forget(indices: number[]): void {
+    const gone = new Set(indices);
+    this.sent = this.sent.filter((s) => !(s.indices.every((i) => gone.has(i)) && !s.tx));
+    for (const s of this.sent) if (!s.tx) s.indices = s.indices.filter((i) => !gone.has(i));
+    this.save();
+  }
+
+  /** The latest registration that included file `index`. */
+  of(index: number): SentRegistration | undefined {
+    return [...this.sent].reverse().find((s) => s.indices.includes(index));
+  }
+
+  transactions(): NonNullable<SentRegistration['tx']>[] {
+    return this.sent.flatMap((s) => (s.tx ? [s.tx] : []));
+  }
+
+  clear(): void {
+    this.sent = [];
+    fs.rmSync(this.file, { force: true });
+  }
+
+  private save(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.writeFileSync(`${this.file}.tmp`, JSON.stringify(this.sent));
+    fs.renameSync(`${this.file}.tmp`, this.file);
   }
 }
 

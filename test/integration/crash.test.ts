@@ -7,6 +7,7 @@ import { createSandbox, localnetGet, waitFor, writeTree, type Sandbox } from '..
 jest.setTimeout(600_000);
 
 interface LedgerTransaction {
+  hash: string;
   sender: string;
   success: boolean;
   blobNames?: string[];
@@ -78,6 +79,23 @@ describe('a worker killed mid-batch', () => {
     }
     const names = Object.keys(files).map((f) => `crash/${f}`);
     for (const name of names) expect([name, counts.get(name)]).toEqual([name, 1]);
+
+    // The report knows which transaction paid for each file, even for the files whose
+    // registration landed just before the kill.
+    const paidBy = new Map<string, string>();
+    for (const tx of body.transactions.filter((t) => t.success)) {
+      for (const name of tx.blobNames ?? []) paidBy.set(name, tx.hash);
+    }
+    const report = JSON.parse((await sandbox.run(['report', batchId])).stdout) as {
+      files: { name: string; registered: boolean; txHash?: string }[];
+    };
+    for (const row of report.files) {
+      expect([row.name, row.registered, row.txHash]).toEqual([
+        row.name,
+        true,
+        paidBy.get(row.name),
+      ]);
+    }
 
     const verify = await sandbox.run(['verify', batchId, '--json']);
     expect(JSON.parse(verify.stdout)).toMatchObject({ checked: 126, mismatches: [] });
