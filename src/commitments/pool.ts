@@ -14,7 +14,7 @@ export interface PoolReady {
  * A worker with nothing to do for this long stops, giving back its encoder's memory (about
  * 42 MiB once it has met dense data); another starts in a few milliseconds when work comes.
  */
-export const IDLE_WORKER_MS = 10_000;
+export const IDLE_WORKER_MS = 2_000;
 
 interface Job {
   id: number;
@@ -32,7 +32,7 @@ interface Slot {
 /**
  * Up to `threads` worker threads that commit chunksets, shared by every engine in the process.
  * Jobs queue until a worker is free; workers start as jobs wait and stop after
- * {@link IDLE_WORKER_MS} without one, so an idle process holds none of their memory. Chunksets
+ * {@link IDLE_WORKER_MS} without one, so a process busy sending data holds none of their memory. Chunksets
  * are reserved through {@link reserve} before they are handed out, which bounds the work in
  * flight across all callers to two chunksets per thread, whatever the number and size of the
  * files.

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { sharedRpcLimiter, type AimdLimiter, type LimiterPermit } from './aimd-limiter';
+import { httpSend, type HttpAnswer } from './http-send';
+import { PartBuffers } from './part-buffers';
 import { parseRetryAfter } from './retry-after';
 import { RpcUploadError, type RpcUploadErrorType } from './rpc-upload-error';
 
@@ -26,6 +28,14 @@ export type { RpcUploadErrorClass, RpcUploadErrorType } from './rpc-upload-error
 
 /** 5 MiB, the part size of the SDK. */
 export const DEFAULT_PART_SIZE = 5 * 1024 * 1024;
+
+/**
+ * Parts in memory at once across every upload of the process (as many as the limiter lets out
+ * at first): about 40 MiB, plus the copy `fetch` makes of each body it sends.
+ */
+export const SHARED_PART_BUFFERS = 8;
+
+const sharedPartBuffers = new PartBuffers(SHARED_PART_BUFFERS, DEFAULT_PART_SIZE);
 
 /** Where an upload stands, to continue it after an interruption. */
 export interface RpcUploadCheckpoint {
@@ -106,6 +116,8 @@ export interface UploadBlobFileOptions {
   signal?: AbortSignal;
   /** Defaults to the process-wide limiter. */
   limiter?: AimdLimiter;
+  /** Where parts are read into; defaults to the process-wide buffers (for the default part size). */
+  partBuffers?: PartBuffers;
   retry?: Partial<RpcRetryPolicy>;
 }
 
@@ -167,6 +179,7 @@ class BlobFileUpload {
   private readonly limiter: AimdLimiter;
   private readonly partSize: number;
   private readonly partCount: number;
+  private readonly buffers: PartBuffers;
   private readonly base: string;
   private readonly owner: string;
   private rateLimitWaitedMs = 0;
@@ -192,6 +205,11 @@ class BlobFileUpload {
       throw new RpcUploadError('SizeInvalid', 'permanent', `part size ${this.partSize} is invalid`);
     }
     this.partCount = Math.ceil(options.size / this.partSize);
+    this.buffers =
+      options.partBuffers ??
+      (this.partSize === DEFAULT_PART_SIZE
+        ? sharedPartBuffers
+        : new PartBuffers(Math.max(1, options.partConcurrency ?? 3), this.partSize));
     this.base = options.rpcBaseUrl.endsWith('/') ? options.rpcBaseUrl : `${options.rpcBaseUrl}/`;
     this.owner = longAddress(options.account);
     this.restartsLeft = this.retry.restarts;
@@ -297,23 +315,28 @@ class BlobFileUpload {
   private async readPart(index: number): Promise<Buffer> {
     const start = index * this.partSize;
     const length = Math.min(this.partSize, this.options.size - start);
-    const buffer = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await this.handle!.read(
-        buffer,
-        filled,
-        length - filled,
-        start + filled,
-      );
-      if (bytesRead === 0) {
-        throw new RpcUploadError(
-          'FileChanged',
-          'permanent',
-          `${this.options.path} ended after ${start + filled} bytes but ${this.options.size} were expected; it changed since planning`,
+    const buffer = await this.buffers.acquire(length);
+    try {
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await this.handle!.read(
+          buffer,
+          filled,
+          length - filled,
+          start + filled,
         );
+        if (bytesRead === 0) {
+          throw new RpcUploadError(
+            'FileChanged',
+            'permanent',
+            `${this.options.path} ended after ${start + filled} bytes but ${this.options.size} were expected; it changed since planning`,
+          );
+        }
+        filled += bytesRead;
       }
-      filled += bytesRead;
+    } catch (error) {
+      this.buffers.release(buffer);
+      throw error;
     }
     return buffer;
   }
@@ -393,9 +416,13 @@ class BlobFileUpload {
         next += 1;
         try {
           const data = await this.readPart(index);
-          if ((await this.putPart(checkpoint.uploadId, index, data)) === 'lost') {
-            stop ??= 'lost';
-            return;
+          try {
+            if ((await this.putPart(checkpoint.uploadId, index, data)) === 'lost') {
+              stop ??= 'lost';
+              return;
+            }
+          } finally {
+            this.buffers.release(data);
           }
           this.uploadedBytes += data.length;
         } catch (error) {
@@ -519,13 +546,12 @@ class BlobFileUpload {
     try {
       const headers: Record<string, string> = { 'content-type': contentType };
       if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-      let response: Response;
+      let response: HttpAnswer;
       try {
-        response = await fetch(new URL(route, this.base), {
+        response = await httpSend(new URL(route, this.base), {
           method,
           headers,
-          // A Buffer is a Uint8Array; only the declarations disagree on its backing store.
-          body: body as string | Uint8Array<ArrayBuffer> | undefined,
+          body,
           signal: combined,
         });
       } catch (error) {
