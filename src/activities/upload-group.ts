@@ -319,6 +319,8 @@ export function createUploadGroup(deps: ActivityDeps) {
                 'LeaseExpired',
               );
             }
+            // A batch cancelled meanwhile pays for nothing more.
+            context.cancellationSignal.throwIfAborted();
             try {
               await submit(pending);
             } catch (error) {

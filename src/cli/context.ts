@@ -7,6 +7,7 @@ import type { ShelbyEndpoints } from '../shelby/client';
 import { connectClient, ensureTemporal, type TemporalSettings } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/register-search-attributes';
 import { CliError, EXIT } from './errors';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** What every command works with: the config, a Temporal client and the Shelby endpoints. */
@@ -35,7 +36,28 @@ export interface OpenContextOptions {
 
 /** Loads the config only; no service is touched. */
 export function readConfig(configPath?: string): Config {
-  return loadConfig({ path: configPath });
+  const config = loadConfig({ path: configPath });
+  checkStateDir(config.stateDir);
+  return config;
+}
+
+/** A state folder that exists must be a writable folder; one that does not is created later. */
+function checkStateDir(dir: string): void {
+  const where = `the state folder ${dir} ($SHELBY_BATCH_HOME, default ./.shelby-batch)`;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new CliError(`${where} cannot be used (${code ?? (error as Error).message})`);
+  }
+  if (!stat.isDirectory()) throw new CliError(`${where} is not a folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new CliError(`${where} is not writable`);
+  }
 }
 
 /** Temporal connection settings from the config, with the API key resolved. */

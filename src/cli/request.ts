@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STRATEGIES, type StrategyName } from '../accounts/select';
 import type { BatchRequest } from '../batch/types';
-import { parseDuration, resolveExpiry } from '../config/duration';
+import { MAX_EXPIRY_MS, parseDuration, resolveExpiry } from '../config/duration';
 import type { Config } from '../config/schema';
 import { validatePrefix } from '../planning/names';
 import { CliError } from './errors';
@@ -56,24 +56,28 @@ export function buildRequest(
   }
   // A one-off batch dates its prefix now; a scheduled one when each run starts.
   const rawPrefix = args.prefix ?? config.upload.prefix;
+  const prefixSource = args.prefix !== undefined ? '--prefix' : `upload.prefix in ${config.path}`;
   const prefix =
     options.expiry === 'absolute'
       ? rawPrefix.split('{date}').join(new Date().toISOString().slice(0, 10))
       : rawPrefix;
   const prefixCheck = validatePrefix(prefix.split('{date}').join('2000-01-01'));
-  if (!prefixCheck.ok) throw new CliError(`--prefix "${prefix}": ${prefixCheck.reason}`);
+  if (!prefixCheck.ok) throw new CliError(`${prefixSource} "${prefix}": ${prefixCheck.reason}`);
   // Readers build URLs from names, and URLs collapse these segments: such a blob cannot be read.
   if (prefix.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw new CliError(
-      `--prefix "${prefix}": '.' and '..' segments make blobs that cannot be downloaded`,
+      `${prefixSource} "${prefix}": '.' and '..' segments make blobs that cannot be downloaded`,
     );
   }
   let accounts = config.accounts;
-  if (args.accounts) {
+  if (args.accounts !== undefined) {
     const wanted = args.accounts
       .split(',')
       .map((id) => id.trim())
       .filter(Boolean);
+    if (wanted.length === 0) {
+      throw new CliError(`--accounts "${args.accounts}": name at least one account id`);
+    }
     const unknown = wanted.filter((id) => !accounts.some((a) => a.id === id));
     if (unknown.length > 0) {
       throw new CliError(`unknown account id(s): ${unknown.join(', ')} (config: ${config.path})`);
@@ -83,11 +87,17 @@ export function buildRequest(
   const expiresIn = args['expires-in'] ?? config.upload.expiresIn;
   let expirationMicros = 0;
   let expiresInMs: number | undefined;
+  const expirySource =
+    args['expires-in'] !== undefined ? '--expires-in' : `upload.expiresIn in ${config.path}`;
   try {
-    if (options.expiry === 'relative') expiresInMs = parseDuration(expiresIn);
-    else expirationMicros = resolveExpiry(expiresIn, Date.now()) * 1000;
+    if (options.expiry === 'relative') {
+      expiresInMs = parseDuration(expiresIn);
+      if (expiresInMs > MAX_EXPIRY_MS) {
+        throw new Error(`${expiresIn} is more than 100 years; give a shorter duration`);
+      }
+    } else expirationMicros = resolveExpiry(expiresIn, Date.now()) * 1000;
   } catch (error) {
-    throw new CliError(`--expires-in: ${(error as Error).message}`);
+    throw new CliError(`${expirySource}: ${(error as Error).message}`);
   }
   return {
     batchId: options.batchId,

@@ -11,6 +11,9 @@ const UNIT_MS: Record<string, number> = {
 
 const DURATION = /^(\d+)(ms|s|m|h|d|w)$/;
 
+/** The farthest expiry accepted: 100 years, far inside what a registration can carry. */
+export const MAX_EXPIRY_MS = 36_525 * UNIT_MS.d;
+
 // Dates only in ISO 8601 shape: `Date.parse` alone accepts too much ("1", "March 7") and would
 // turn a typo into a silently wrong expiry.
 const ISO_DATE =
@@ -65,6 +68,12 @@ export function parseExpirySpec(text: string): ExpirySpec {
 export function resolveExpiry(value: string, nowMs: number): number {
   const spec = parseExpirySpec(value);
   const expiry = spec.kind === 'duration' ? nowMs + spec.ms : spec.epochMs;
+  if (expiry > nowMs + MAX_EXPIRY_MS) {
+    throw new ConfigError(
+      `expiry ${JSON.stringify(value)} is more than 100 years away; ` +
+        'give a nearer date or a shorter duration',
+    );
+  }
   if (expiry <= nowMs) {
     throw new ConfigError(
       `expiry ${JSON.stringify(value)} is in the past (${new Date(expiry).toISOString()}); ` +

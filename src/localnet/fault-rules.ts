@@ -27,6 +27,9 @@ const matchFields = {
 
 const jsonHeaders = z.record(z.string(), z.string());
 
+/** A delay in milliseconds, at most a day (longer ones would overflow Node's timers). */
+const delayMs = (min: number) => z.number().int().min(min).max(86_400_000);
+
 const ruleSchema = z.discriminatedUnion('action', [
   z.strictObject({
     ...matchFields,
@@ -44,7 +47,7 @@ const ruleSchema = z.discriminatedUnion('action', [
     retryAfterFormat: z.enum(['seconds', 'date']).optional(),
     body: z.unknown().optional(),
   }),
-  z.strictObject({ ...matchFields, action: z.literal('latency'), ms: z.number().int().min(0) }),
+  z.strictObject({ ...matchFields, action: z.literal('latency'), ms: delayMs(0) }),
   z.strictObject({
     ...matchFields,
     action: z.literal('cut'),
@@ -52,7 +55,7 @@ const ruleSchema = z.discriminatedUnion('action', [
     during: z.enum(['request', 'response']).optional(),
   }),
   z.strictObject({ ...matchFields, action: z.literal('stored-then-500') }),
-  z.strictObject({ ...matchFields, action: z.literal('pending'), ms: z.number().int().min(1) }),
+  z.strictObject({ ...matchFields, action: z.literal('pending'), ms: delayMs(1) }),
   z.strictObject({ ...matchFields, action: z.literal('sequence-conflict') }),
 ]);
 

@@ -24,6 +24,7 @@ export interface ClassifiedError {
 }
 
 const PERMANENT_CODES = [
+  'E_INVALID_ARGUMENT',
   'E_INVALID_EXPIRATION_TIME',
   'E_BLOB_NAME_TOO_LONG',
   'E_INVALID_CHUNKSET_COUNT',

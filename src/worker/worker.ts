@@ -43,6 +43,7 @@ export function installRuntimeLogging(stateDir: string): void {
   const dir = path.join(stateDir, 'logs');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'worker.log');
+  let logFailing = false;
   const logger = new DefaultLogger('INFO', (entry: LogEntry) => {
     const line = JSON.stringify({
       time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
@@ -51,7 +52,16 @@ export function installRuntimeLogging(stateDir: string): void {
       message: entry.message,
       ...entry.meta,
     });
-    fs.appendFileSync(file, line + '\n');
+    try {
+      fs.appendFileSync(file, line + '\n');
+      logFailing = false;
+    } catch (error) {
+      // A full or unwritable disk must not stop the uploads: say so once, then keep going.
+      if (!logFailing) {
+        process.stderr.write(`cannot write ${file}: ${(error as Error).message}\n`);
+      }
+      logFailing = true;
+    }
     if (entry.level === 'ERROR') process.stderr.write(`${entry.message}\n`);
   });
   Runtime.install({ logger, telemetryOptions: { logging: { forward: {}, filter: 'WARN' } } });

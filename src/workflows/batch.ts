@@ -333,20 +333,26 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
         }
       })
       .catch(async (error: unknown) => {
+        // A cancelled batch records nothing more; its cancellation ends the workflow.
+        if (isCancellation(error)) return;
         const cause = error instanceof ActivityFailure ? error.cause : error;
         const failure = {
           type: cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : 'Error',
           message: cause instanceof Error ? cause.message : String(cause),
         };
-        settle(
-          await recordFailures({
-            batchId: request.batchId,
-            accountId,
-            files: group,
-            error: failure,
-            attempts: request.maxRetries + 1,
-          }),
-        );
+        try {
+          settle(
+            await recordFailures({
+              batchId: request.batchId,
+              accountId,
+              files: group,
+              error: failure,
+              attempts: request.maxRetries + 1,
+            }),
+          );
+        } catch (recordError) {
+          if (!isCancellation(recordError)) throw recordError;
+        }
       })
       .finally(() => {
         state.counters.inFlight -= group.length;

@@ -152,16 +152,31 @@ describe('bad configuration and command line', () => {
       expectRefusal(run, BAD_INPUT, /unknown strategy "fastest": use one of round-robin/);
     });
 
+    it('refuses a state folder that is a file', async () => {
+      const file = path.join(sandbox.dir, 'not-a-folder');
+      fs.writeFileSync(file, 'x');
+      for (const home of [file, path.join(file, 'below')]) {
+        const run = await runCli(
+          ['upload', source],
+          { ...sandbox.env, SHELBY_BATCH_HOME: home },
+          sandbox.dir,
+        );
+        expectRefusal(run, BAD_INPUT, /the state folder .* (is not a folder|cannot be used)/);
+      }
+    });
+
     it('refuses a path that does not exist, and names it', async () => {
       const run = await sandbox.run(['upload', source, path.join(sandbox.dir, 'nowhere')]);
       expectRefusal(run, BAD_INPUT, /nowhere: no such file or folder/);
     });
 
-    it('refuses an unknown account, an over-long prefix and a bad expiry', async () => {
+    it('refuses an unknown or empty account list, an over-long prefix and a bad or too distant expiry', async () => {
       const cases: [string[], RegExp][] = [
         [['--accounts', 'alice,mallory'], /unknown account id\(s\): mallory/],
         [['--prefix', 'p'.repeat(1024)], /--prefix .*: the prefix is 1024 characters/],
         [['--expires-in', 'soon'], /--expires-in: /],
+        [['--expires-in', '99999999d'], /--expires-in: .*more than 100 years away/],
+        [['--accounts', ','], /--accounts ",": name at least one account id/],
       ];
       for (const [args, message] of cases) {
         expectRefusal(await sandbox.run(['upload', source, ...args]), BAD_INPUT, message);

@@ -370,6 +370,13 @@ describe('durations and expiry', () => {
     );
   });
 
+  it('rejects expiries more than 100 years away', () => {
+    expect(resolveExpiry('36525d', now)).toBe(now + 36_525 * 86_400_000);
+    expect(() => resolveExpiry('36526d', now)).toThrow(/more than 100 years away/);
+    expect(() => resolveExpiry('99999999d', now)).toThrow(/more than 100 years away/);
+    expect(() => resolveExpiry('2200-01-01', now)).toThrow(/more than 100 years away/);
+  });
+
   it('rejects past dates, now itself, and dates in other shapes', () => {
     expect(() => resolveExpiry('2029-12-31', now)).toThrow(/is in the past/);
     expect(() => resolveExpiry('2030-01-01T00:00:00Z', now)).toThrow(/is in the past/);

@@ -36,7 +36,11 @@ export default defineCommand({
     const config = readConfig(args.config);
     const addresses = new Map(config.accounts.map((a) => [a.id, a.address]));
     const shelby = await createShelbyClient(await shelbyEndpoints(config, false));
-    const limit = pLimit(Math.max(1, Number(args.concurrency) || 8));
+    const concurrency = Number(args.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
+      throw new CliError(`--concurrency "${args.concurrency}": give a whole number from 1 to 256`);
+    }
+    const limit = pLimit(concurrency);
     const mismatches: { name: string; path: string; problem: string }[] = [];
     let checked = 0;
     let seen = false;

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { Client, Connection } from '@temporalio/client';
+
+import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
+import { testTemporalSettings } from '../helpers/temporal-env';
+import { ledgerFacts, setFaults, startLocalnet, waitFor } from './faults-helpers';
+
+// Real dev server, localnet and CLI processes on a shared 2-core machine.
+jest.setTimeout(600_000);
+
+describe('cancelling a batch with uploads in flight', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox((config) => {
+      config.global_limits.max_parallel_uploads = 2;
+    });
+    await startLocalnet(sandbox);
+  });
+
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  test('the batch ends as cancelled within seconds and registers nothing more', async () => {
+    const source = path.join(sandbox.dir, 'tree');
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 160; i++) files[`f${i}.bin`] = randomBytes(500 + i);
+    writeTree(source, files);
+    // Slow parts keep every group in flight for a while.
+    await setFaults(sandbox, [{ route: 'rpc.putPart', action: 'latency', ms: 3000 }]);
+
+    const upload = sandbox.spawn(['upload', source, '--prefix', 'cancel/']);
+    let stderr = '';
+    upload.stderr!.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => upload.once('close', resolve));
+    try {
+      await waitFor(() => /batch (\S+) started/.test(stderr), 60_000, 'the batch to start');
+      const batchId = /batch (\S+) started/.exec(stderr)![1];
+      await waitFor(
+        async () => (await ledgerFacts(sandbox, 'cancel/')).registrations.size > 0,
+        120_000,
+        'a first registration',
+      );
+
+      expect((await sandbox.run(['cancel', batchId])).code).toBe(0);
+      await waitFor(
+        async () => {
+          const status = await sandbox.run(['status', batchId, '--json']);
+          return status.code === 0 && JSON.parse(status.stdout).execution === 'CANCELLED';
+        },
+        60_000,
+        'the batch to end as cancelled',
+      );
+      const atCancel = (await ledgerFacts(sandbox, 'cancel/')).registrations;
+      // The workflow took the cancellation in stride: no task of it failed.
+      const { address, namespace } = testTemporalSettings();
+      const connection = await Connection.connect({ address });
+      try {
+        const client = new Client({ connection, namespace });
+        const history = await client.workflow.getHandle(batchId).fetchHistory();
+        const failedTasks = (history.events ?? []).filter(
+          (e) => e.workflowTaskFailedEventAttributes,
+        );
+        expect(
+          failedTasks.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message),
+        ).toEqual([]);
+      } finally {
+        await connection.close();
+      }
+      // Groups already past their registration may finish sending data; none pays again.
+      await sleep(15_000);
+      const later = await ledgerFacts(sandbox, 'cancel/');
+      expect(later.registrations).toEqual(atCancel);
+      expect(later.aborted).toEqual([]);
+      expect(atCancel.size).toBeLessThan(160);
+      for (const count of atCancel.values()) expect(count).toBe(1);
+      expect(await closed).not.toBe(0);
+    } finally {
+      upload.kill('SIGKILL');
+      await setFaults(sandbox, []);
+    }
+  });
+});
