@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import pLimit from 'p-limit';
 import type { Ed25519Account } from '@aptos-labs/ts-sdk';
 import type { FileRef, FileResult, UploadGroupInput, UploadGroupResult } from '../batch/types';
@@ -11,6 +11,7 @@ import { classifyError, type ClassifiedError } from '../shelby/errors';
 import { asSdkAccount } from '../shelby/client';
 import { RpcUploadError, uploadBlobFile, type RpcUploadCheckpoint } from '../shelby/rpc-upload';
 import { readBalances } from '../shelby/balances';
+import { retryRead } from '../shelby/read-retry';
 import { gasCost, storageCost } from '../shelby/pricing';
 import { withAccountLock } from '../accounts/account-lock';
 import type { ActivityDeps } from './deps';
@@ -66,12 +67,15 @@ export function createUploadGroup(deps: ActivityDeps) {
     const attempt = context.info.attempt;
     const checkpoint: GroupCheckpoint = (context.info.heartbeatDetails as GroupCheckpoint) ?? {};
     const beat = (): void => context.heartbeat(checkpoint);
+    const read = <T>(fn: () => Promise<T>): Promise<T> => retryRead(fn, context.cancellationSignal);
     const log = context.log;
     const ticker = setInterval(beat, 5000);
     const address = accountAddress(deps, input.accountId);
     deps.load.add(address, input.files.length);
     try {
       return await run();
+    } catch (error) {
+      throw asActivityFailure(error);
     } finally {
       clearInterval(ticker);
       deps.load.add(address, -input.files.length);
@@ -159,10 +163,12 @@ export function createUploadGroup(deps: ActivityDeps) {
               w.root = commitments.blobMerkleRoot;
               w.numChunksets = commitments.numChunksets;
               await checkUnchanged(w.entry);
-              const meta = await shelby.coordination.getBlobMetadata({
-                account: owner,
-                name: w.entry.name,
-              });
+              const meta = await read(() =>
+                shelby.coordination.getBlobMetadata({
+                  account: owner,
+                  name: w.entry.name,
+                }),
+              );
               if (meta) {
                 const onChain = hex(meta.blobMerkleRoot);
                 if (onChain !== w.root) {
@@ -238,10 +244,12 @@ export function createUploadGroup(deps: ActivityDeps) {
                 confirmWritten: async () =>
                   Boolean(
                     (
-                      await shelby.coordination.getBlobMetadata({
-                        account: owner,
-                        name: w.entry.name,
-                      })
+                      await read(() =>
+                        shelby.coordination.getBlobMetadata({
+                          account: owner,
+                          name: w.entry.name,
+                        }),
+                      )
                     )?.isWritten,
                   ),
                 signal: context.cancellationSignal,
@@ -326,7 +334,11 @@ export function createUploadGroup(deps: ActivityDeps) {
             } catch (error) {
               const classified = classifyError(error);
               // A refused transaction registered nothing; a timed-out one may still land.
-              if (classified.class !== 'transient') sends.forget(pending.map((w) => w.entry.index));
+              if (
+                ['already-exists', 'insufficient-funds', 'permanent'].includes(classified.class)
+              ) {
+                sends.forget(pending.map((w) => w.entry.index));
+              }
               if (classified.class === 'already-exists') {
                 // One existing name aborts the whole transaction: drop the names now on chain, retry once.
                 pending = await stillUnregistered(pending);
@@ -352,7 +364,7 @@ export function createUploadGroup(deps: ActivityDeps) {
       async function canPay(files: Work[]): Promise<boolean> {
         const pricing = await deps.pricing();
         if (!pricing) return true;
-        const balances = await readBalances(shelby, owner);
+        const balances = await read(() => readBalances(shelby, owner));
         const storage = files.reduce((sum, w) => sum + storageCost(pricing, w.entry.size), 0n);
         return (
           BigInt(balances.shelbyusd) >= storage &&
@@ -410,7 +422,9 @@ export function createUploadGroup(deps: ActivityDeps) {
       async function settle(tx: { hash: string; expiresAtMs: number }): Promise<void> {
         for (;;) {
           try {
-            const found = await shelby.aptos.getTransactionByHash({ transactionHash: tx.hash });
+            const found = await read(() =>
+              shelby.aptos.getTransactionByHash({ transactionHash: tx.hash }),
+            );
             if (found.type !== 'pending_transaction') return;
           } catch (error) {
             if (!/404|not found/i.test(String(error))) throw error;
@@ -442,7 +456,9 @@ export function createUploadGroup(deps: ActivityDeps) {
       /** Whether a transaction this group sent has been committed successfully. */
       async function landed(hash: string): Promise<boolean> {
         try {
-          const found = await shelby.aptos.getTransactionByHash({ transactionHash: hash });
+          const found = await read(() =>
+            shelby.aptos.getTransactionByHash({ transactionHash: hash }),
+          );
           return found.type !== 'pending_transaction' && 'success' in found && found.success;
         } catch (error) {
           if (/404|not found/i.test(String(error))) return false;
@@ -454,10 +470,12 @@ export function createUploadGroup(deps: ActivityDeps) {
       async function stillUnregistered(files: Work[]): Promise<Work[]> {
         const missing: Work[] = [];
         for (const w of files) {
-          const meta = await shelby.coordination.getBlobMetadata({
-            account: owner,
-            name: w.entry.name,
-          });
+          const meta = await read(() =>
+            shelby.coordination.getBlobMetadata({
+              account: owner,
+              name: w.entry.name,
+            }),
+          );
           if (!meta) {
             missing.push(w);
           } else if (hex(meta.blobMerkleRoot) !== w.root) {
@@ -475,6 +493,16 @@ export function createUploadGroup(deps: ActivityDeps) {
       }
     }
   };
+}
+
+/**
+ * An error leaving the activity, as a failure whose type and message say what happened (the
+ * SDKs' own error classes have minified names); the group is retried.
+ */
+function asActivityFailure(error: unknown): unknown {
+  if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
+  const classified = classifyError(error);
+  return ApplicationFailure.retryable(classified.message, classified.type);
 }
 
 /** The account's address, or a non-retryable failure when this worker has no key for it. */

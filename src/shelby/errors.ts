@@ -68,9 +68,11 @@ export function classifyError(error: unknown): ClassifiedError {
   if (has('SEQUENCE_NUMBER') || /mempool/i.test(message)) {
     return { class: 'transient', type: 'SequenceConflict', message };
   }
-  const status = /status(?: code)?[^0-9]{0,3}(\d{3})/i.exec(message)?.[1];
+  const status = (/status(?: code)?[^0-9]{0,3}(\d{3})/i.exec(message) ??
+    /\(code:\s*(\d{3})\)/i.exec(message))?.[1];
   if (status) {
     const n = Number(status);
+    if (n === 404) return { class: 'transient', type: 'Http404', message };
     if (n === 429) return { class: 'transient', type: 'RateLimited', message };
     if (n >= 500) return { class: 'ambiguous', type: `Http${n}`, message };
     if (n >= 400 && n !== 404 && n !== 408)
