@@ -7,7 +7,7 @@
  *   node scripts/bench-commitments.js [--seconds 2] [--sizes 1KiB,64KiB,1MiB,10MiB] [--threads N]
  *
  * Each measurement runs in its own process (the engine's pool is process-wide), for at least
- * --seconds after one warm-up blob; the engine is kept busy with several blobs in flight.
+ * --seconds after a warm-up round; the engine is kept busy with several blobs in flight.
  */
 'use strict';
 
@@ -38,7 +38,8 @@ function option(name, fallback) {
 
 /** Runs `one` repeatedly, `inFlight` at a time, for at least `seconds`; returns blobs per second. */
 async function measure(one, seconds, inFlight) {
-  await one(0);
+  // Warm-up with every slot busy, so each worker thread has started before the clock does.
+  await Promise.all(Array.from({ length: inFlight }, (_, i) => one(i)));
   let done = 0;
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;

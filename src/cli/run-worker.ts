@@ -12,16 +12,12 @@ export async function runWorkerUntil<T>(
   until: (stop: () => void) => Promise<T>,
 ): Promise<T> {
   installRuntimeLogging(ctx.config.stateDir);
-  const connection = await connectNative(ctx.settings);
-  const batchWorker = await createBatchWorker({
-    config: ctx.config,
-    connection,
-    client: ctx.client,
-    endpoints: ctx.endpoints,
-  });
+  // Listening before the worker exists: a Ctrl-C while it starts is an interruption too (the
+  // Temporal runtime stops its workers on the same signal).
   let interrupted = false;
+  let batchWorker: Awaited<ReturnType<typeof createBatchWorker>> | undefined;
   const stop = (): void => {
-    if (batchWorker.worker.getState() === 'RUNNING') batchWorker.worker.shutdown();
+    if (batchWorker?.worker.getState() === 'RUNNING') batchWorker.worker.shutdown();
   };
   const onSignal = (): void => {
     interrupted = true;
@@ -32,7 +28,22 @@ export async function runWorkerUntil<T>(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let connection: Awaited<ReturnType<typeof connectNative>>;
+  try {
+    connection = await connectNative(ctx.settings);
+    batchWorker = await createBatchWorker({
+      config: ctx.config,
+      connection,
+      client: ctx.client,
+      endpoints: ctx.endpoints,
+    });
+  } catch (error) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw error;
+  }
   const running = batchWorker.worker.run();
+  if (interrupted) stop();
   try {
     const outcome = await Promise.race([
       until(stop).then((value) => ({ value })),

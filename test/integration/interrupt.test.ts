@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+
+import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
+import { ledgerFacts, setFaults, startLocalnet, waitFor } from './faults-helpers';
+
+// Real dev server, localnet and CLI processes on a shared 2-core machine.
+jest.setTimeout(600_000);
+
+describe('Ctrl-C during an upload', () => {
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox();
+    await startLocalnet(sandbox);
+  });
+
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  test('exits 130 with a clear line, and `start` finishes the batch with one payment per file', async () => {
+    const source = path.join(sandbox.dir, 'tree');
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 80; i++) files[`f${i}.bin`] = randomBytes(300 + i);
+    writeTree(source, files);
+    await setFaults(sandbox, [{ route: 'rpc.putPart', action: 'latency', ms: 1000 }]);
+
+    const upload = sandbox.spawn(['upload', source, '--prefix', 'intr/']);
+    let stderr = '';
+    upload.stderr!.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => upload.once('close', resolve));
+    await waitFor(() => /batch (\S+) started/.test(stderr), 60_000, 'the batch to start');
+    const batchId = /batch (\S+) started/.exec(stderr)![1];
+    upload.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toMatch(/interrupted; the batch goes on with the next worker/);
+    expect(stderr).not.toMatch(/^\s+at /m);
+
+    await setFaults(sandbox, []);
+    const worker = sandbox.spawn(['start']);
+    try {
+      await waitFor(
+        async () => {
+          const status = await sandbox.run(['status', batchId, '--json']);
+          return status.code === 0 && JSON.parse(status.stdout).execution === 'COMPLETED';
+        },
+        240_000,
+        'the batch to complete',
+      );
+    } finally {
+      worker.kill('SIGINT');
+      await new Promise((resolve) => worker.once('close', resolve));
+    }
+    const facts = await ledgerFacts(sandbox, 'intr/');
+    expect(facts.registrations.size).toBe(80);
+    for (const count of facts.registrations.values()) expect(count).toBe(1);
+    expect(facts.aborted).toEqual([]);
+  });
+});
