@@ -4,7 +4,7 @@
  * second, for a few blob sizes; then the engine's worker pool against a single worker thread.
  * Prints a markdown table. Needs the compiled engine: run `npm run build` first.
  *
- *   node scripts/bench-commitments.js [--seconds 2] [--sizes 1KiB,64KiB,1MiB,10MiB] [--threads N]
+ *   node scripts/bench-commitments.js [--seconds 5] [--sizes 1KiB,64KiB,1MiB,10MiB] [--threads N]
  *
  * Each measurement runs in its own process (the engine's pool is process-wide), for at least
  * --seconds after a warm-up round; the engine is kept busy with several blobs in flight.
@@ -85,10 +85,11 @@ function run(kind, size, seconds, threads) {
 }
 
 function main() {
-  const seconds = Number(option('seconds', '2'));
+  const seconds = Number(option('seconds', '5'));
   const sizes = option('sizes', '1KiB,64KiB,1MiB,10MiB').split(',').map(parseSize);
   const threads = Number(option('threads', String(os.availableParallelism())));
   const rows = [];
+  const targets = [];
   let enginePath;
   for (const size of sizes) {
     const sdk = run('sdk', size, seconds, 1);
@@ -99,6 +100,19 @@ function main() {
       `| ${formatSize(size)} | ${sdk.rate.toFixed(1)} | ${single.rate.toFixed(1)} | ×${(single.rate / sdk.rate).toFixed(1)} ` +
         `| ${pool.rate.toFixed(1)} | ×${(pool.rate / single.rate).toFixed(2)} |`,
     );
+    // Issue 5's targets: ≥ 30× the SDK per core up to 64 KiB, ≥ 1.5× above; the pool ≥ 1.7× one
+    // thread on 2 cores.
+    const speedup = single.rate / sdk.rate;
+    const wanted = size <= 64 * 1024 ? 30 : 1.5;
+    targets.push(
+      `- **${speedup >= wanted ? 'PASS' : 'FAIL'}** ${formatSize(size)}: engine ×${speedup.toFixed(1)} the SDK on one core (target ≥ ×${wanted})`,
+    );
+    if (threads === 2) {
+      const scaling = pool.rate / single.rate;
+      targets.push(
+        `- **${scaling >= 1.7 ? 'PASS' : 'FAIL'}** ${formatSize(size)}: 2 threads ×${scaling.toFixed(2)} one thread (target ≥ ×1.7)`,
+      );
+    }
     process.stderr.write(`${formatSize(size)} done\n`);
   }
   console.log(
@@ -109,6 +123,10 @@ function main() {
       `| size | SDK, 1 thread | engine, 1 thread | engine vs SDK | engine, ${threads} threads | pool vs 1 thread |`,
       '|---|---|---|---|---|---|',
       ...rows,
+      '',
+      'Targets:',
+      '',
+      ...targets,
     ].join('\n'),
   );
 }
