@@ -232,7 +232,7 @@ export function formatEstimate(estimate: BatchEstimate): string {
   const lines: string[] = [];
   const p = estimate.plan;
   lines.push(
-    `plan: ${p.files} files, ${p.uploadable} to upload (${(p.bytes / 1e6).toFixed(2)} MB), ${p.skipped} skipped; strategy ${estimate.strategy}`,
+    `plan: ${p.files} files, ${p.uploadable} to upload (${(p.bytes / 1e6).toFixed(2)} MB), ${p.skipped - p.unstorable} skipped${p.unstorable ? `, ${p.unstorable} cannot be stored (unreadable, or a name that is invalid or taken by another file; they count as failed)` : ''}; strategy ${estimate.strategy}`,
   );
   lines.push('');
   lines.push(

@@ -37,7 +37,13 @@ export interface ManifestSummary {
   /** Entries, uploadable or skipped. */
   files: number;
   uploadable: number;
+  /** Entries not uploaded, for any reason. */
   skipped: number;
+  /**
+   * Of the skipped entries, those that count as failed ({@link skipIsFailure}): files that were
+   * asked for but cannot be stored as planned.
+   */
+  unstorable: number;
   /** Bytes of the uploadable entries. */
   bytes: number;
   pages: number;
@@ -83,7 +89,7 @@ export class ManifestWriter {
   private buffer: ManifestEntry[] = [];
   private nextPage = 0;
   private closed = false;
-  private readonly totals = { files: 0, uploadable: 0, skipped: 0, bytes: 0 };
+  private readonly totals = { files: 0, uploadable: 0, skipped: 0, unstorable: 0, bytes: 0 };
 
   /**
    * @param dir folder for the manifest; created if missing
@@ -137,8 +143,10 @@ export class ManifestWriter {
       mtimeMs: entry.mtimeMs,
       ...(entry.skip ? { skip: { reason: entry.skip.reason, detail: entry.skip.detail } } : {}),
     };
-    if (full.skip) this.totals.skipped++;
-    else {
+    if (full.skip) {
+      this.totals.skipped++;
+      if (skipIsFailure(full.skip.reason)) this.totals.unstorable++;
+    } else {
       this.totals.uploadable++;
       this.totals.bytes += full.size;
     }
@@ -231,7 +239,10 @@ export async function readSummary(dir: string): Promise<ManifestSummary | undefi
     throw error;
   }
   try {
-    return JSON.parse(text) as ManifestSummary;
+    const summary = JSON.parse(text) as ManifestSummary;
+    // Manifests written before the count existed.
+    summary.unstorable ??= 0;
+    return summary;
   } catch {
     throw new ManifestError(`${path.join(dir, SUMMARY_FILE)} is damaged; plan the batch again`);
   }

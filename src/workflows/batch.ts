@@ -133,9 +133,10 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
     carry = {
       counters: {
         files: summary.files,
-        skipped: summary.skipped,
+        // Files that cannot be stored as planned count as failed from the start, as in the report.
+        skipped: summary.skipped - (summary.unstorable ?? 0),
         uploaded: 0,
-        failed: 0,
+        failed: summary.unstorable ?? 0,
         inFlight: 0,
         bytesTotal: summary.bytes,
         bytesDone: 0,

@@ -163,9 +163,12 @@ describe('planning cases through the CLI', () => {
     const cjk = path.join(sandbox.dir, 'l2');
     writeTree(long, { [`${deep}/f`]: 'x\n' });
     writeTree(cjk, { ['漢'.repeat(80)]: '' });
-    const { run, files } = outcomeOf(
+    const dry = await sandbox.run(['upload', long, cjk, '--prefix', 'b08/', '--dry-run']);
+    expect(dry.stdout).toMatch(/0 skipped, 1 cannot be stored .*count as failed/);
+    const { run, files, summary } = outcomeOf(
       await sandbox.run(['upload', long, cjk, '--prefix', 'b08/', '--json']),
     );
+    expect(summary).toMatchObject({ uploaded: 1, skipped: 0, failed: 1 });
     const longName = `b08/${deep}/f`;
     expect(longName).toHaveLength(1097);
     expect(files.get(longName)).toMatchObject({

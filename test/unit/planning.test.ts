@@ -144,7 +144,13 @@ describe('planBatch', () => {
         detail: path.join(root, 'outside/secret'),
       });
       expect(byName.get('alias')?.skip).toEqual({ reason: 'symlink', detail: 'sub/a' });
-      expect(summary).toMatchObject({ files: 5, uploadable: 1, skipped: 4, bytes: 1 });
+      expect(summary).toMatchObject({
+        files: 5,
+        uploadable: 1,
+        skipped: 4,
+        unstorable: 0,
+        bytes: 1,
+      });
     });
 
     it('when followed, stop at loops, refuse targets outside the source and skip broken links', async () => {
@@ -194,7 +200,7 @@ describe('planBatch', () => {
       reason: 'unreadable',
       detail: 'cannot list the folder: EACCES',
     });
-    expect(summary).toMatchObject({ files: 3, uploadable: 1, skipped: 2, bytes: 3 });
+    expect(summary).toMatchObject({ files: 3, uploadable: 1, skipped: 2, unstorable: 2, bytes: 3 });
   });
 
   it('reports entries of a folder it can list but not search as unreadable', async () => {
@@ -277,7 +283,7 @@ describe('planBatch', () => {
       reason: 'duplicate-name',
       detail: `same blob name as ${path.join(root, 'v/other.txt')}`,
     });
-    expect(summary).toMatchObject({ uploadable: 2, skipped: 2 });
+    expect(summary).toMatchObject({ uploadable: 2, skipped: 2, unstorable: 2 });
   });
 
   it('plans a 20,000-file tree quickly with stable indexes across runs', async () => {
