@@ -55,6 +55,15 @@ describe('recorded batch histories replay without nondeterminism', () => {
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
     const histories = await fetchHistories(process.env.TEMPORAL_ADDRESS!, summary.batchId);
     expect(histories.length).toBeGreaterThan(1);
+    // The list shows the batch once, whatever the number of runs it continued into.
+    const list = await sandbox.run(['status', '--json', '--limit', '1000']);
+    expect(list.code).toBe(0);
+    const rows = (JSON.parse(list.stdout) as { batchId: string }[]).filter(
+      (row) => row.batchId === summary.batchId,
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ execution: 'COMPLETED', status: 'completed', filesDone: 13 }),
+    ]);
     await replay(histories.map((h) => ({ workflowId: h.runId, history: JSON.parse(h.json) })));
   });
 });
