@@ -172,6 +172,9 @@ describe('many accounts', () => {
     const refused = await sandbox.run(['upload', dir, '--prefix', 'broke/']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/cannot pay/);
+    // Nothing of the refused batch is left in the state folder.
+    const batches = path.join(sandbox.home, 'batches');
+    expect(fs.existsSync(batches) ? fs.readdirSync(batches) : []).toEqual([]);
 
     const forced = await sandbox.run(['upload', dir, '--prefix', 'broke/', '--force', '--json']);
     expect(forced.code).toBe(3);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
@@ -17,6 +18,35 @@ describe('Ctrl-C during an upload', () => {
 
   afterAll(async () => {
     await sandbox.cleanup();
+  });
+
+  test('before the batch starts (while it is planned and priced) exits 130 and leaves nothing behind', async () => {
+    const source = path.join(sandbox.dir, 'early');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`e${i}.txt`] = `early ${i}\n`;
+    writeTree(source, files);
+    // Pricing reads balances and blob metadata through view calls: slow them to widen the window.
+    await setFaults(sandbox, [{ route: 'fullnode.view', action: 'latency', ms: 2000 }]);
+    const batches = path.join(sandbox.home, 'batches');
+    const before = new Set(fs.existsSync(batches) ? fs.readdirSync(batches) : []);
+    const upload = sandbox.spawn(['upload', source, '--prefix', 'early/']);
+    let stderr = '';
+    upload.stderr!.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => upload.once('close', resolve));
+    const newIds = (): string[] =>
+      fs.existsSync(batches) ? fs.readdirSync(batches).filter((id) => !before.has(id)) : [];
+    await waitFor(() => newIds().length > 0, 60_000, 'the batch folder to appear');
+    const [batchId] = newIds();
+    upload.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toMatch(/interrupted before the batch started; nothing was queued or paid/);
+    expect(stderr).not.toMatch(/batch \S+ started/);
+    expect(newIds()).toEqual([]);
+    await setFaults(sandbox, []);
+    const list = await sandbox.run(['status', '--json', '--limit', '1000']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).not.toContainEqual(expect.objectContaining({ batchId }));
+    expect((await ledgerFacts(sandbox, 'early/')).registrations.size).toBe(0);
   });
 
   test('exits 130 with a clear line, and `start` finishes the batch with one payment per file', async () => {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { defineCommand } from '../citty';
 import { batchPaths } from '../../batch/paths';
 import { createBatchId, printSummary, startBatch, watchBatch } from '../batches';
@@ -48,21 +49,42 @@ export default defineCommand({
     }
 
     const ctx = await openContext({ config: args.config, autoStart: true });
+    // Until the workflow exists, the batch's folder (its manifest so far) belongs to nobody: a
+    // refusal, an error or a Ctrl-C before the start removes it.
+    const batchDir = batchPaths(config.stateDir, request.batchId).dir;
+    const discard = (): void => fs.rmSync(batchDir, { recursive: true, force: true });
+    const onSignal = (): void => {
+      discard();
+      process.stderr.write('\ninterrupted before the batch started; nothing was queued or paid\n');
+      process.exit(EXIT.INTERRUPTED);
+    };
     try {
-      if (!args.force) {
-        const estimate = await estimateBatch(config, ctx.endpoints, {
-          ...estimateRequest,
-          batchId: request.batchId,
-          // The batch's own manifest: its planning step finds it and does not walk again.
-          manifestDir: batchPaths(config.stateDir, request.batchId).manifest,
-        });
-        if (!estimate.payable) {
-          throw new CliError(
-            `the accounts cannot pay for this batch (${estimate.total.storage} ShelbyUSD and ${estimate.total.gas} octas needed): fund them, see \`upload --dry-run\`, or pass --force`,
-            EXIT.NOT_FINISHED,
-          );
+      try {
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        if (!args.force) {
+          const estimate = await estimateBatch(config, ctx.endpoints, {
+            ...estimateRequest,
+            batchId: request.batchId,
+            // The batch's own manifest: its planning step finds it and does not walk again.
+            manifestDir: batchPaths(config.stateDir, request.batchId).manifest,
+          });
+          if (!estimate.payable) {
+            throw new CliError(
+              `the accounts cannot pay for this batch (${estimate.total.storage} ShelbyUSD and ${estimate.total.gas} octas needed): fund them, see \`upload --dry-run\`, or pass --force`,
+              EXIT.NOT_FINISHED,
+            );
+          }
         }
+      } catch (error) {
+        discard();
+        throw error;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
+      // From here the folder is kept whatever happens: the start may reach Temporal even if its
+      // answer does not reach us.
       const handle = await startBatch(ctx, request);
       if (!args.json && args.start) {
         process.stderr.write(`batch ${request.batchId} started`);
