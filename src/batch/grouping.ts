@@ -11,17 +11,27 @@ export const GROUP_MAX_FILES = 32;
 export const GROUP_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
- * Takes the next upload group from the front of `queue`: one file of 1 MiB or more on its own,
- * or a run of up to 32 small files. Pure, so the workflow and the cost estimate group alike.
+ * Small files per group for a batch: {@link GROUP_MAX_FILES}, or fewer when the batch is so small
+ * that full groups would leave some of its accounts without work (40 files over 3 accounts make
+ * groups of 14, one per account, not 32 + 8 over two).
  */
-export function takeGroup(queue: FileRef[]): FileRef[] {
+export function groupFileLimit(uploadable: number, accounts: number): number {
+  return Math.max(1, Math.min(GROUP_MAX_FILES, Math.ceil(uploadable / Math.max(1, accounts))));
+}
+
+/**
+ * Takes the next upload group from the front of `queue`: one file of 1 MiB or more on its own,
+ * or a run of up to `maxFiles` small files. Pure, so the workflow and the cost estimate group
+ * alike.
+ */
+export function takeGroup(queue: FileRef[], maxFiles: number = GROUP_MAX_FILES): FileRef[] {
   const group = [queue.shift()!];
   let bytes = group[0].size;
   while (
     group[0].size < SMALL_FILE_BYTES &&
     queue.length > 0 &&
     queue[0].size < SMALL_FILE_BYTES &&
-    group.length < GROUP_MAX_FILES &&
+    group.length < maxFiles &&
     bytes + queue[0].size <= GROUP_MAX_BYTES
   ) {
     bytes += queue[0].size;

@@ -65,6 +65,8 @@ export interface BatchCarry {
   cursor: number;
   pages: number;
   pageSize: number;
+  /** Small files per upload group (see `groupFileLimit`); absent in batches planned before it. */
+  groupFiles?: number;
   /** Files sent back for another account (its account ran dry). */
   requeued: FileRef[];
   strategyState: StrategyState;

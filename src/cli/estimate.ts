@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import pLimit from 'p-limit';
 import { selectAccount, type StrategyName, type StrategyState } from '../accounts/select';
-import { takeGroup } from '../batch/grouping';
+import { groupFileLimit, takeGroup } from '../batch/grouping';
 import type { FileRef } from '../batch/types';
 import type { Config } from '../config/schema';
 import { readManifestPage, type ManifestSummary } from '../manifest/manifest';
@@ -108,13 +108,14 @@ export async function estimateBatch(
     const spendable = new Map([...balances].map(([id, b]) => [id, b.shelbyusd]));
     let strategyState: StrategyState = { cursor: 0 };
     const limit = pLimit(16);
+    const groupFiles = groupFileLimit(plan.uploadable, accounts.length);
 
     for (let page = 0; page < plan.pages; page++) {
       const entries = (await readManifestPage(scratch, page)).filter((e) => !e.skip);
       const names = new Map(entries.map((e) => [e.index, e.name]));
       const queue: FileRef[] = entries.map((e) => ({ index: e.index, size: e.size }));
       while (queue.length > 0) {
-        const group = takeGroup(queue);
+        const group = takeGroup(queue, groupFiles);
         const views = accounts.map((a) => ({
           id: a.id,
           weight: a.weight,

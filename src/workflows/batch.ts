@@ -6,6 +6,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -24,11 +25,14 @@ import type {
 } from '../batch/types';
 import { NON_RETRYABLE_ERRORS } from '../batch/types';
 import { selectAccount } from '../accounts/select';
-import { takeGroup } from '../batch/grouping';
+import { groupFileLimit, takeGroup } from '../batch/grouping';
 import { resolveRequest } from '../batch/scheduled';
 import { BATCH_FILES_DONE, BATCH_NETWORK, BATCH_STATUS } from '../temporal/search-attributes';
 
 import { pauseSignal, progressQuery, resumeSignal } from './messages';
+
+/** Marks the runs that size upload groups to the number of accounts. */
+const GROUP_FILES_PATCH = 'group-files-per-account';
 
 /** Groups per run before continuing as new: about six events each keeps a run near 2,000 events. */
 const GROUPS_PER_RUN = 300;
@@ -145,6 +149,10 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
       cursor: 0,
       pages: summary.pages,
       pageSize: summary.pageSize,
+      // Batches planned before groups were sized to the accounts keep groups of 32 on replay.
+      groupFiles: patched(GROUP_FILES_PATCH)
+        ? groupFileLimit(summary.uploadable, request.accounts.length)
+        : undefined,
       requeued: [],
       strategyState: { cursor: 0 },
       unavailableAccounts: [],
@@ -280,7 +288,7 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
   /** The next files to upload together, re-routed files first. */
   function nextGroup(): FileRef[] {
     const source = state.requeued.length > 0 ? state.requeued : buffer;
-    const group = takeGroup(source);
+    const group = takeGroup(source, state.groupFiles);
     if (source === buffer) state.cursor = Math.max(state.cursor, group[group.length - 1].index + 1);
     return group;
   }

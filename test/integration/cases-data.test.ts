@@ -287,22 +287,16 @@ describe('B12: many transactions from one account', () => {
     expect(sequence).toEqual(sequence.map((_, i) => sequence[0] + i));
   }, 300_000);
 
-  // Known gap, outside these files: 40 small files make two groups of up to 32
-  // (src/batch/grouping.ts), so round-robin can only give them to two of the three accounts.
-  // Flip to `test` once grouping takes the number of accounts into account.
-  test.failing(
-    'with three accounts the load spreads: each pays for some files',
-    async () => {
-      const { sandbox, batchId } = await upload('alice,bob,carol');
-      const report = await reportOf(sandbox, batchId);
-      const payers = new Set(report.files.map((f) => f.account));
-      expect([...payers].sort()).toEqual(['alice', 'bob', 'carol']);
-      const { transactions } = await ledger(sandbox);
-      const senders = new Set(transactions.filter((t) => t.success).map((t) => t.sender));
-      expect(senders.size).toBe(3);
-    },
-    300_000,
-  );
+  // 40 small files would make two groups of 32 and 8; sized to three accounts they make three.
+  test('with three accounts the load spreads: each pays for some files', async () => {
+    const { sandbox, batchId } = await upload('alice,bob,carol');
+    const report = await reportOf(sandbox, batchId);
+    const payers = new Set(report.files.map((f) => f.account));
+    expect([...payers].sort()).toEqual(['alice', 'bob', 'carol']);
+    const { transactions } = await ledger(sandbox);
+    const senders = new Set(transactions.filter((t) => t.success).map((t) => t.sender));
+    expect(senders.size).toBe(3);
+  }, 300_000);
 });
 
 describe('B13: an account runs out of funds mid-batch', () => {
