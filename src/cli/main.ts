@@ -53,6 +53,45 @@ async function resolveCommand(rawArgs: string[]): Promise<[CommandDef, CommandDe
   return [command, parent];
 }
 
+interface ArgDef {
+  type?: string;
+  alias?: string | string[];
+}
+
+/**
+ * Refuses options the command does not declare, and string options given no value: the parser
+ * would otherwise take an unknown `--flag` as wanting the next word, and that word (a path, say)
+ * would be silently dropped.
+ */
+async function checkOptions(command: CommandDef, rawArgs: string[]): Promise<string | undefined> {
+  const defs = ((await command.args) ?? {}) as Record<string, ArgDef>;
+  const byName = new Map<string, ArgDef>();
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.type === 'positional') continue;
+    byName.set(name, def);
+    for (const alias of [def.alias ?? []].flat()) byName.set(alias, def);
+  }
+  for (let i = 0; i < rawArgs.length; i++) {
+    const arg = rawArgs[i];
+    if (arg === '--') break;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    const [flag, inline] = arg.replace(/^--?/, '').split(/=(.*)/s);
+    const def =
+      byName.get(flag) ?? (flag.startsWith('no-') ? byName.get(flag.slice(3)) : undefined);
+    if (!def || (flag.startsWith('no-') && !byName.has(flag) && def.type !== 'boolean')) {
+      return `unknown option ${arg.split('=')[0]}`;
+    }
+    if (def.type === 'string' && inline === undefined) {
+      const next = rawArgs[i + 1];
+      if (next === undefined || (next.startsWith('-') && next !== '-')) {
+        return `${arg} needs a value (write ${arg}=VALUE for a value that starts with "-")`;
+      }
+      i++;
+    }
+  }
+  return undefined;
+}
+
 async function run(rawArgs: string[]): Promise<void> {
   if (rawArgs.includes('--help') || rawArgs.includes('-h') || rawArgs.length === 0) {
     process.stdout.write((await renderUsage(...(await resolveCommand(rawArgs)))) + '\n');
@@ -60,6 +99,18 @@ async function run(rawArgs: string[]): Promise<void> {
   }
   if (rawArgs.length === 1 && rawArgs[0] === '--version') {
     process.stdout.write(VERSION + '\n');
+    return;
+  }
+  const [command, parent] = await resolveCommand(rawArgs);
+  const problem = command.run ? await checkOptions(command, rawArgs) : undefined;
+  if (problem) {
+    const names = [parent, command]
+      .map((c) => (c && c !== main ? ((c.meta ?? {}) as { name?: string }).name : undefined))
+      .filter(Boolean);
+    process.stderr.write(
+      `shelby-batch: ${problem}; see \`shelby-batch ${names.join(' ')} --help\`\n`,
+    );
+    process.exitCode = EXIT.BAD_INPUT;
     return;
   }
   try {

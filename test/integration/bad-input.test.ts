@@ -27,6 +27,13 @@ interface ConfigShape {
 const BAD_INPUT = 2;
 const UNREACHABLE = 4;
 
+/** Regular files under a folder. */
+function countFiles(dir: string): number {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile()).length;
+}
+
 /** A refusal: exactly one line on stderr, no stack trace, the documented exit code. */
 function expectRefusal(run: CliRun, code: number, message: RegExp): void {
   const lines = run.stderr.split('\n').filter((line) => line !== '');
@@ -162,6 +169,39 @@ describe('bad configuration and command line', () => {
           sandbox.dir,
         );
         expectRefusal(run, BAD_INPUT, /the state folder .* (is not a folder|cannot be used)/);
+      }
+    });
+
+    it('refuses an unknown option, and a string option with no value, before anything starts', async () => {
+      const cases: [string[], RegExp][] = [
+        [['upload', '--bogus', source], /unknown option --bogus; see `shelby-batch upload --help`/],
+        [['estimate', source, '--no-prefix'], /unknown option --no-prefix/],
+        [['upload', source, '--prefix'], /--prefix needs a value/],
+        [
+          ['upload', source, '--expires-in', '-5d'],
+          /--expires-in needs a value .*--expires-in=VALUE/,
+        ],
+        [['status', '--limit', '-1'], /--limit needs a value/],
+        [['status', '--limit=-1'], /--limit must be a whole number of at least 1, got "-1"/],
+      ];
+      for (const [args, message] of cases) {
+        expectRefusal(await sandbox.run(args), BAD_INPUT, message);
+      }
+      expect(fs.existsSync(path.join(sandbox.home, 'batches'))).toBe(false);
+    });
+
+    it('takes --force and --dry-run as switches: the path after them is part of the batch', async () => {
+      // Pricing starts a localnet: in a sandbox of its own, so the others see nothing started.
+      const own = await createSandbox();
+      try {
+        const other = path.join(own.dir, 'other-source');
+        writeTree(other, { 'o.txt': 'other\n' });
+        const run = await own.run(['upload', '--force', '--dry-run', source, other, '--json']);
+        expect(run.code).toBe(0);
+        expect(JSON.parse(run.stdout).plan.files).toBe(countFiles(source) + 1);
+      } finally {
+        await own.cleanup();
+        fs.rmSync(own.dir, { recursive: true, force: true });
       }
     });
 

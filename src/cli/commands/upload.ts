@@ -17,9 +17,19 @@ export default defineCommand({
   args: {
     ...commonArgs,
     ...batchArgs,
+    'dry-run': {
+      type: 'boolean',
+      description: 'Print the price per account and pay nothing',
+      default: false,
+    },
+    force: {
+      type: 'boolean',
+      description: 'Start even if the accounts together cannot pay for the batch',
+      default: false,
+    },
     start: {
       type: 'boolean',
-      description: 'Run a worker here until the batch ends (--no-start only queues it)',
+      description: 'Run a worker here until the batch ends; --no-start only queues the batch',
       default: true,
     },
     json: {
