@@ -59,6 +59,8 @@ enum Kind {
   Directory,
   Symlink,
   Special,
+  /** A name that is not valid UTF-8: it cannot be opened by the name Node decodes. */
+  Undecodable,
 }
 
 interface Frame {
@@ -222,6 +224,14 @@ async function openFrame(
       item: skipped(dir, relative, 'unreadable', `cannot list the folder: ${codeOf(error)}`),
     };
   }
+  // Node decodes names as UTF-8, putting U+FFFD for bytes that are not; such a name reaches no
+  // file, so it is reported rather than found missing later.
+  if (listed.some((entry) => entry.name.includes('\uFFFD'))) {
+    const undecodable = await undecodableNames(dir);
+    for (const entry of listed) {
+      if (undecodable.has(entry.name)) entry.kind = Kind.Undecodable;
+    }
+  }
   // Comparing UTF-16 code units gives the same order on every machine and every run, so manifest
   // indexes are stable.
   listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -265,6 +275,11 @@ async function inspect(
   const name = frame.names[at];
   const full = path.join(frame.dir, name);
   const relative = frame.relative === '' ? name : `${frame.relative}/${name}`;
+
+  if (frame.kinds[at] === Kind.Undecodable) {
+    const detail = 'the name is not valid UTF-8; rename it to upload it';
+    return { kind: 'item', item: skipped(full, relative, 'invalid-name', detail) };
+  }
 
   // A symlink that is not followed needs its target only, for the report.
   if (frame.kinds[at] === Kind.Symlink && !follow) {
@@ -328,6 +343,20 @@ async function inspectTarget(
     }
   }
   return { kind: 'item', item: { path: full, relative, size: stats.size, mtimeMs: stats.mtimeMs } };
+}
+
+/** The names in `dir` whose bytes are not valid UTF-8, as Node decodes them. */
+async function undecodableNames(dir: string): Promise<Set<string>> {
+  const found = new Set<string>();
+  try {
+    for (const raw of await fs.readdir(dir, { encoding: 'buffer' })) {
+      const decoded = raw.toString('utf8');
+      if (!Buffer.from(decoded, 'utf8').equals(raw)) found.add(decoded);
+    }
+  } catch {
+    // The folder went away or became unreadable since it was listed: its entries say so.
+  }
+  return found;
 }
 
 function kindOfEntry(entry: Dirent): Kind {

@@ -203,6 +203,28 @@ describe('planBatch', () => {
     expect(summary).toMatchObject({ files: 3, uploadable: 1, skipped: 2, unstorable: 2, bytes: 3 });
   });
 
+  it('reports names that are not valid UTF-8 as invalid names, files and folders alike', async () => {
+    write('n/ok.txt', 'ok');
+    write('n/\uFFFDreal.txt', 'a real U+FFFD in a valid name');
+    const bad = Buffer.concat([Buffer.from(path.join(root, 'n/bad')), Buffer.from([0xff, 0xfe])]);
+    fs.writeFileSync(Buffer.concat([bad, Buffer.from('.bin')]), 'x');
+    fs.mkdirSync(Buffer.concat([bad, Buffer.from('-dir')]));
+    const { entries, summary } = await plan({ sources: ['n'] });
+    const skips = entries.map((entry) => [entry.name, entry.skip?.reason]);
+    expect(skips).toEqual(
+      expect.arrayContaining([
+        ['ok.txt', undefined],
+        ['\uFFFDreal.txt', undefined],
+        ['bad\uFFFD\uFFFD.bin', 'invalid-name'],
+        ['bad\uFFFD\uFFFD-dir', 'invalid-name'],
+      ]),
+    );
+    expect(entries.find((e) => e.name === 'bad\uFFFD\uFFFD.bin')?.skip?.detail).toMatch(
+      /not valid UTF-8/,
+    );
+    expect(summary).toMatchObject({ files: 4, uploadable: 2, skipped: 2, unstorable: 2 });
+  });
+
   it('reports entries of a folder it can list but not search as unreadable', async () => {
     write('q/a', 'a');
     write('q/b', 'b');
