@@ -12,7 +12,7 @@ import { asSdkAccount } from '../shelby/client';
 import { RpcUploadError, uploadBlobFile, type RpcUploadCheckpoint } from '../shelby/rpc-upload';
 import { readBalances } from '../shelby/balances';
 import { retryRead } from '../shelby/read-retry';
-import { gasCost, storageCost } from '../shelby/pricing';
+import { maxFee, maxGasAmount, storageCost } from '../shelby/pricing';
 import { withAccountLock } from '../accounts/account-lock';
 import type { ActivityDeps } from './deps';
 
@@ -368,14 +368,18 @@ export function createUploadGroup(deps: ActivityDeps) {
         const storage = files.reduce((sum, w) => sum + storageCost(pricing, w.entry.size), 0n);
         return (
           BigInt(balances.shelbyusd) >= storage &&
-          BigInt(balances.apt) >= gasCost(pricing, files.length)
+          BigInt(balances.apt) >= maxFee(pricing, files.length)
         );
       }
 
       /** Sends one registration for `files` and waits for it; marks them registered by us. */
       async function submit(files: Work[]): Promise<void> {
         const expireTimestamp = Math.floor(Date.now() / 1000) + TX_EXPIRY_SECONDS;
-        const options = { build: { options: { expireTimestamp } } };
+        const pricing = await deps.pricing();
+        const maxGas = pricing ? Number(maxGasAmount(pricing, files.length)) : undefined;
+        const options = {
+          build: { options: { expireTimestamp, ...(maxGas ? { maxGasAmount: maxGas } : {}) } },
+        };
         const indices = files.map((w) => w.entry.index);
         sends.record(indices);
         const { transaction } =

@@ -9,8 +9,9 @@ import type { Config } from '../config/schema';
 import { readManifestPage, type ManifestSummary } from '../manifest/manifest';
 import { planBatch } from '../planning/plan';
 import { readBalances, type Balances } from '../shelby/balances';
+import { retryRead } from '../shelby/read-retry';
 import { createShelbyClient, type ShelbyClient, type ShelbyEndpoints } from '../shelby/client';
-import { gasCost, networkPricing, storageCost, type Pricing } from '../shelby/pricing';
+import { gasCost, maxFee, networkPricing, storageCost, type Pricing } from '../shelby/pricing';
 
 /** Files whose names are looked up on chain before estimating; larger batches assume all new. */
 const CHAIN_CHECK_LIMIT = 10_000;
@@ -85,7 +86,9 @@ export async function estimateBatch(
     );
     const accounts = config.accounts.filter((a) => request.accountIds.includes(a.id));
     const balances = new Map<string, Balances>();
-    for (const a of accounts) balances.set(a.id, await readBalances(shelby, a.address));
+    for (const a of accounts) {
+      balances.set(a.id, await retryRead(() => readBalances(shelby, a.address)));
+    }
     const checkedChain = plan.uploadable <= CHAIN_CHECK_LIMIT;
     const perAccount = new Map<string, AccountEstimate>(
       accounts.map((a) => [
@@ -109,6 +112,11 @@ export async function estimateBatch(
     let strategyState: StrategyState = { cursor: 0 };
     const limit = pLimit(16);
     const groupFiles = groupFileLimit(plan.uploadable, accounts.length);
+    /**
+     * Octas beyond the fees an account must hold for its largest registration: a node accepts a
+     * transaction only from a sender that can cover its maximum fee.
+     */
+    const feeHeadroom = new Map<string, bigint>();
 
     for (let page = 0; page < plan.pages; page++) {
       const entries = (await readManifestPage(scratch, page)).filter((e) => !e.skip);
@@ -148,6 +156,10 @@ export async function estimateBatch(
           const storage = fresh.reduce((sum, f) => sum + storageCost(pricing, f.size), 0n);
           account.storage = String(BigInt(account.storage) + storage);
           account.gas = String(BigInt(account.gas) + gasCost(pricing, fresh.length));
+          const headroom = maxFee(pricing, fresh.length) - gasCost(pricing, fresh.length);
+          if (headroom > (feeHeadroom.get(account.id) ?? 0n)) {
+            feeHeadroom.set(account.id, headroom);
+          }
           spendable.set(account.id, String(BigInt(spendable.get(account.id)!) - storage));
         } else if (fresh.length > 0) {
           account.transactions++;
@@ -158,7 +170,8 @@ export async function estimateBatch(
     const list = [...perAccount.values()];
     for (const a of list) {
       a.enough =
-        BigInt(a.balance.shelbyusd) >= BigInt(a.storage) && BigInt(a.balance.apt) >= BigInt(a.gas);
+        BigInt(a.balance.shelbyusd) >= BigInt(a.storage) &&
+        BigInt(a.balance.apt) >= BigInt(a.gas) + (feeHeadroom.get(a.id) ?? 0n);
     }
     const sum = (pick: (a: AccountEstimate) => bigint): bigint =>
       list.reduce((s, a) => s + pick(a), 0n);
@@ -221,7 +234,9 @@ async function onlyNew(
   const found = await Promise.all(
     group.map((f) =>
       limit(() =>
-        shelby.coordination.getBlobMetadata({ account: address, name: names.get(f.index)! }),
+        retryRead(() =>
+          shelby.coordination.getBlobMetadata({ account: address, name: names.get(f.index)! }),
+        ),
       ),
     ),
   );

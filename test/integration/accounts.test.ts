@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSandbox, localnetGet, waitFor, writeTree, type Sandbox } from '../helpers/cli';
+import { setFaults, startLocalnet } from './faults-helpers';
 
 // Heavier than unit tests: real dev server, localnet and CLI processes on a shared 2-core machine.
 jest.setTimeout(600_000);
@@ -158,6 +159,39 @@ describe('many accounts', () => {
     expect(String(before.apt - after.apt)).toBe(estimate.total.gas);
     const txs = (await transactions(sandbox)).filter((t) => t.success);
     expect(txs.length).toBe(estimate.total.transactions);
+  });
+
+  test('an account holding little more than its fees pays, and one 503 or 429 does not stop pricing', async () => {
+    // 1,000,000 octas: far more than the fees here, far less than the SDK's default maximum fee.
+    const sandbox = await createSandbox((config) => {
+      config.accounts[0].balance = { apt: 1_000_000, shelbyusd: 100_000_000 };
+    });
+    sandboxes.push(sandbox);
+    const dir = path.join(sandbox.dir, 'files');
+    smallFiles(dir, 12, 'lean');
+    await startLocalnet(sandbox);
+    await setFaults(sandbox, [
+      { route: 'fullnode.view', count: 1, action: 'status', status: 503 },
+      { route: 'fullnode.balance', count: 1, action: '429', retryAfter: 1 },
+    ]);
+    const dry = await sandbox.run(['estimate', dir, '--prefix', 'lean/', '--accounts', 'alice']);
+    expect({ code: dry.code, stderr: dry.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(dry.stdout).toMatch(/the pool can pay/);
+    await setFaults(sandbox, []);
+    const run = await sandbox.run([
+      'upload',
+      dir,
+      '--prefix',
+      'lean/',
+      '--accounts',
+      'alice',
+      '--json',
+    ]);
+    expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toMatchObject({ code: 0 });
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toMatchObject({
+      uploaded: 12,
+      failed: 0,
+    });
   });
 
   test('when every account is dry the batch pauses, and resumes once funded', async () => {

@@ -1,5 +1,6 @@
 import { defineCommand } from '../citty';
 import { readBalances } from '../../shelby/balances';
+import { retryRead } from '../../shelby/read-retry';
 import { createShelbyClient } from '../../shelby/client';
 import { queryProgress } from '../batches';
 import { openContext } from '../context';
@@ -27,7 +28,7 @@ export default defineCommand({
       }
       const rows = [];
       for (const account of ctx.config.accounts) {
-        const balances = await readBalances(shelby, account.address);
+        const balances = await retryRead(() => readBalances(shelby, account.address));
         let blobs = 0;
         for (let offset = 0; ; offset += PAGE) {
           const page = await shelby.coordination.getAccountBlobs({
