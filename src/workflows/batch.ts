@@ -171,6 +171,11 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
 
   // Upload in a sliding window
   let groupsThisRun = 0;
+  let groupsInFlight = 0;
+  // `maxParallel` counts groups; batches planned before the patch counted files (one group of
+  // 32 small files at a time), and keep doing so on replay.
+  const inFlightNow = (): number =>
+    state.groupFiles !== undefined ? groupsInFlight : state.counters.inFlight;
   const runLimit = request.groupsPerRun ?? GROUPS_PER_RUN;
   const total = state.pages * state.pageSize;
   for (;;) {
@@ -189,7 +194,7 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
     if (buffer.length === 0 && state.requeued.length === 0) break;
     if (groupsThisRun >= runLimit || workflowInfo().continueAsNewSuggested) break;
 
-    await condition(() => state.counters.inFlight < request.maxParallel && !state.paused);
+    await condition(() => inFlightNow() < request.maxParallel && !state.paused);
     const group = nextGroup();
     const account = pickAccount(group);
     if (!account) {
@@ -318,6 +323,7 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
 
   function launch(group: FileRef[], accountId: string): void {
     state.counters.inFlight += group.length;
+    groupsInFlight++;
     inFlightByAccount.set(accountId, (inFlightByAccount.get(accountId) ?? 0) + group.length);
     const settle = (result: Omit<UploadGroupResult, 'requeue'>): void => {
       state.counters.uploaded += result.uploaded;
@@ -365,6 +371,7 @@ async function runBatch(input: BatchInput): Promise<BatchSummary> {
       })
       .finally(() => {
         state.counters.inFlight -= group.length;
+        groupsInFlight--;
         inFlightByAccount.set(accountId, (inFlightByAccount.get(accountId) ?? 0) - group.length);
       });
   }
