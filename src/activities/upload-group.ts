@@ -97,6 +97,7 @@ export function createUploadGroup(deps: ActivityDeps) {
       // of a killed attempt tells from it the names this batch paid for from names found on chain.
       const sends = new SentRegistrations(
         path.join(paths.dir, 'registrations', `${input.files[0].index}.json`),
+        input.accountId,
       );
       const landings = new Map<string, Promise<boolean>>();
       let signer: Ed25519Account;
@@ -552,6 +553,8 @@ class UploadCheckpoints {
 /** A registration a group sent: its files and, once the node took it, the transaction. */
 interface SentRegistration {
   indices: number[];
+  /** The paying account's id (absent in records written before it was kept). */
+  account?: string;
   tx?: { hash: string; expiresAtMs: number };
 }
 
@@ -562,7 +565,10 @@ interface SentRegistration {
 class SentRegistrations {
   private sent: SentRegistration[];
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    private readonly account: string,
+  ) {
     try {
       this.sent = JSON.parse(fs.readFileSync(file, 'utf8')) as SentRegistration[];
     } catch {
@@ -575,7 +581,7 @@ class SentRegistrations {
     const key = indices.join(',');
     const same = this.sent.find((s) => s.indices.join(',') === key && !s.tx);
     if (same && tx) same.tx = tx;
-    else this.sent.push({ indices, tx });
+    else this.sent.push({ indices, account: this.account, tx });
     this.save();
   }
 

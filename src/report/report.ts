@@ -4,6 +4,7 @@ import type { FileResult } from '../batch/types';
 import { batchPaths } from '../batch/paths';
 import { readManifestPage, readSummary, skipIsFailure } from '../manifest/manifest';
 import { ResultsStore } from './results';
+import { readSentRegistrations } from './sent';
 
 /** Counts over a whole report. */
 export interface ReportCounts {
@@ -25,6 +26,7 @@ export async function* batchOutcomes(stateDir: string, batchId: string): AsyncGe
   const summary = await readSummary(paths.manifest);
   if (!summary) return;
   const results = new ResultsStore(paths.results, summary.pageSize);
+  const sent = readSentRegistrations(paths.dir);
   for (let page = 0; page < summary.pages; page++) {
     const outcomes = await results.readPage(page);
     for (const entry of await readManifestPage(paths.manifest, page)) {
@@ -38,12 +40,27 @@ export async function* batchOutcomes(stateDir: string, batchId: string): AsyncGe
         };
         continue;
       }
-      yield outcomes.get(entry.index) ?? { ...base, status: 'pending' };
+      const outcome = outcomes.get(entry.index);
+      if (outcome) {
+        yield outcome;
+        continue;
+      }
+      // Cut off after its registration went out: it may be paid for, with its data not sent.
+      const registration = sent.get(entry.index);
+      yield registration
+        ? {
+            ...base,
+            status: 'pending',
+            ...(registration.account ? { account: registration.account } : {}),
+            txHash: registration.txHash,
+            note: 'a registration transaction was sent for this file; its data upload did not finish',
+          }
+        : { ...base, status: 'pending' };
     }
   }
 }
 
-type Outcome = FileResult | (Omit<FileResult, 'status'> & { status: 'pending' });
+type Outcome = FileResult | (Omit<FileResult, 'status'> & { status: 'pending'; note?: string });
 
 function emptyCounts(): ReportCounts {
   return { files: 0, uploaded: 0, skipped: 0, failed: 0, pending: 0, bytes: 0, registered: 0 };

@@ -78,6 +78,26 @@ describe('cancelling a batch with uploads in flight', () => {
       expect(later.aborted).toEqual([]);
       expect(atCancel.size).toBeLessThan(160);
       for (const count of atCancel.values()) expect(count).toBe(1);
+      // Every name paid for shows in the report: uploaded, or pending with its transaction.
+      const report = await sandbox.run(['report', batchId]);
+      expect(report.code).toBe(0);
+      const rows = new Map(
+        (
+          JSON.parse(report.stdout).files as {
+            name: string;
+            status: string;
+            registered?: boolean;
+            txHash?: string;
+          }[]
+        ).map((row) => [row.name, row]),
+      );
+      for (const name of later.registrations.keys()) {
+        const row = rows.get(name)!;
+        const shown =
+          (row.status === 'uploaded' && row.registered === true) ||
+          (row.status === 'pending' && /^0x[0-9a-f]+$/.test(row.txHash ?? ''));
+        expect([name, row.status, shown]).toEqual([name, row.status, true]);
+      }
       expect(await closed).not.toBe(0);
     } finally {
       upload.kill('SIGKILL');
