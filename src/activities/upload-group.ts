@@ -41,9 +41,14 @@ interface Work {
   /** This batch paid for the registration. */
   registered?: boolean;
   alreadyWritten?: boolean;
+  /** Another account of this worker already holds the blob, with this file's root. */
+  pool?: { id: string; address: string };
   txHash?: string;
   result?: FileResult;
 }
+
+/** Blob keys per indexer query when looking for files other accounts already hold. */
+const POOL_QUERY_KEYS = 200;
 
 /** An error that fails one file without retrying the group. */
 class FileFailure extends Error {
@@ -145,7 +150,7 @@ export function createUploadGroup(deps: ActivityDeps) {
         path: w.entry.path,
         name: w.entry.name,
         size: w.entry.size,
-        account: input.accountId,
+        account: w.pool?.id ?? input.accountId,
         merkleRoot: w.root,
         txHash: w.txHash,
         registered: w.registered ?? false,
@@ -201,6 +206,11 @@ export function createUploadGroup(deps: ActivityDeps) {
         ),
       );
 
+      // A file another account already stores with the same root is not paid for again (a second
+      // batch over the same files may give it to another account). Files this group may have sent
+      // a registration for are left to that registration.
+      await adoptFromPool(open().filter((w) => w.needsRegistration && !sends.of(w.entry.index)));
+
       // One transaction for every name not yet on chain, under the account's lease.
       const toRegister = open().filter((w) => w.needsRegistration);
       if (toRegister.length > 0) {
@@ -230,7 +240,7 @@ export function createUploadGroup(deps: ActivityDeps) {
               await uploadBlobFile({
                 rpcBaseUrl: shelby.rpc.baseUrl,
                 apiKey: shelby.rpc.apiKey,
-                account: owner,
+                account: w.pool?.address ?? owner,
                 blobName: w.entry.name,
                 path: w.entry.path,
                 size: w.entry.size,
@@ -247,7 +257,7 @@ export function createUploadGroup(deps: ActivityDeps) {
                     (
                       await read(() =>
                         shelby.coordination.getBlobMetadata({
-                          account: owner,
+                          account: w.pool?.address ?? owner,
                           name: w.entry.name,
                         }),
                       )
@@ -444,6 +454,37 @@ export function createUploadGroup(deps: ActivityDeps) {
        * For a name found on chain with the file's root: whether an earlier attempt of this group
        * paid for it, and with which transaction.
        */
+      /** Marks the files that another account of this worker already holds, unexpired. */
+      async function adoptFromPool(files: Work[]): Promise<void> {
+        const others = deps.keys
+          .ids()
+          .filter((id) => id !== input.accountId)
+          .map((id) => ({ id, address: deps.keys.signer(id).accountAddress.toStringLong() }));
+        if (files.length === 0 || others.length === 0) return;
+        const byKey = new Map<string, { w: Work; id: string; address: string }>();
+        for (const w of files) {
+          for (const other of others) {
+            byKey.set(`@${other.address.slice(2)}/${w.entry.name}`, { w, ...other });
+          }
+        }
+        const keys = [...byKey.keys()];
+        for (let at = 0; at < keys.length; at += POOL_QUERY_KEYS) {
+          const found = await read(() =>
+            shelby.coordination.getBlobs({
+              where: { blob_name: { _in: keys.slice(at, at + POOL_QUERY_KEYS) } },
+            }),
+          );
+          for (const meta of found) {
+            const hit = byKey.get(String(meta.name));
+            // As under the batch's own account, an unexpired blob counts whatever its expiry.
+            if (!hit || hit.w.pool || hex(meta.blobMerkleRoot) !== hit.w.root) continue;
+            hit.w.needsRegistration = false;
+            hit.w.pool = { id: hit.id, address: hit.address };
+            hit.w.alreadyWritten = meta.isWritten;
+          }
+        }
+      }
+
       async function settleOwnership(w: Work): Promise<void> {
         const sent = sends.of(w.entry.index);
         if (sent?.tx) {

@@ -1,3 +1,4 @@
+import { AccountAddress } from '@aptos-labs/ts-sdk';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -90,6 +91,7 @@ export async function estimateBatch(
       balances.set(a.id, await retryRead(() => readBalances(shelby, a.address)));
     }
     const checkedChain = plan.uploadable <= CHAIN_CHECK_LIMIT;
+    const allAddresses = config.accounts.map((a) => a.address);
     const perAccount = new Map<string, AccountEstimate>(
       accounts.map((a) => [
         a.id,
@@ -142,7 +144,7 @@ export async function estimateBatch(
         strategyState = choice.state;
         const account = perAccount.get(choice.accountId)!;
         const fresh = checkedChain
-          ? await onlyNew(shelby, account.address, group, names, limit)
+          ? await onlyNew(shelby, account.address, group, names, limit, allAddresses)
           : group;
         account.files += group.length;
         account.alreadyRegistered += group.length - fresh.length;
@@ -230,6 +232,7 @@ async function onlyNew(
   group: FileRef[],
   names: Map<number, string>,
   limit: ReturnType<typeof pLimit>,
+  others: string[],
 ): Promise<FileRef[]> {
   const found = await Promise.all(
     group.map((f) =>
@@ -240,7 +243,23 @@ async function onlyNew(
       ),
     ),
   );
-  return group.filter((_, i) => !found[i]);
+  const fresh = group.filter((_, i) => !found[i]);
+  // The upload does not pay again for a file another configured account already holds.
+  const elsewhere = others.filter((other) => other.toLowerCase() !== address.toLowerCase());
+  if (fresh.length === 0 || elsewhere.length === 0) return fresh;
+  const keys = fresh.flatMap((f) =>
+    elsewhere.map(
+      (other) => `@${AccountAddress.from(other).toStringLong().slice(2)}/${names.get(f.index)!}`,
+    ),
+  );
+  const held = new Set<string>();
+  for (let at = 0; at < keys.length; at += 200) {
+    const blobs = await retryRead(() =>
+      shelby.coordination.getBlobs({ where: { blob_name: { _in: keys.slice(at, at + 200) } } }),
+    );
+    for (const blob of blobs) held.add(blob.blobNameSuffix);
+  }
+  return fresh.filter((f) => !held.has(names.get(f.index)!));
 }
 
 /** A readable table of an estimate. */

@@ -194,6 +194,34 @@ describe('many accounts', () => {
     });
   });
 
+  test('uploading the same files again pays for none, whichever account each one lands on', async () => {
+    const sandbox = await createSandbox();
+    sandboxes.push(sandbox);
+    const dir = path.join(sandbox.dir, 'files');
+    smallFiles(dir, 40, 'again');
+    writeTree(dir, { 'big.bin': randomBytes(2 * 1024 * 1024) });
+    const first = await sandbox.run(['upload', dir, '--prefix', 'again/', '--accounts', 'alice']);
+    expect(first.code).toBe(0);
+    const txsBefore = (
+      await localnetGet<{ transactions: unknown[] }>(sandbox, '/localnet/transactions')
+    ).transactions.length;
+
+    const dry = await sandbox.run(['upload', dir, '--prefix', 'again/', '--dry-run', '--json']);
+    expect(JSON.parse(dry.stdout).total).toMatchObject({ transactions: 0, storage: '0' });
+    const again = await sandbox.run(['upload', dir, '--prefix', 'again/', '--json']);
+    expect(again.code).toBe(0);
+    const summary = JSON.parse(again.stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ uploaded: 41, failed: 0, registered: 0 });
+    const report = JSON.parse(fs.readFileSync(summary.report, 'utf8')) as {
+      files: { account: string; registered: boolean }[];
+    };
+    expect(new Set(report.files.map((f) => f.account))).toEqual(new Set(['alice']));
+    const txsAfter = (
+      await localnetGet<{ transactions: unknown[] }>(sandbox, '/localnet/transactions')
+    ).transactions.length;
+    expect(txsAfter).toBe(txsBefore);
+  });
+
   test('when every account is dry the batch pauses, and resumes once funded', async () => {
     const sandbox = await createSandbox((config) => {
       for (const account of config.accounts)
