@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 /** Why a file found by planning will not be uploaded. */
 export type SkipReason =
-  'symlink' | 'invalid-name' | 'unreadable' | 'not-regular' | 'duplicate-name';
+  'symlink' | 'invalid-name' | 'unreadable' | 'not-regular' | 'duplicate-name' | 'same-file';
 
 /**
  * Whether a skip means a file the user asked for could not be stored (it cannot be read, or its

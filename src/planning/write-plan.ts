@@ -51,7 +51,10 @@ export async function writePlan(
       const hash = hash53(name);
       if (!skip && names.mayHold(hash)) {
         const other = await names.holderOf(name, hash);
-        if (other !== undefined) {
+        if (other === item.path) {
+          // The same file reached twice (a path given twice): once is enough, and no failure.
+          skip = { reason: 'same-file', detail: 'listed more than once; uploaded once' };
+        } else if (other !== undefined) {
           skip = { reason: 'duplicate-name', detail: `same blob name as ${other}` };
         }
       }

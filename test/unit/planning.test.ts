@@ -203,6 +203,16 @@ describe('planBatch', () => {
     expect(summary).toMatchObject({ files: 3, uploadable: 1, skipped: 2, unstorable: 2, bytes: 3 });
   });
 
+  it('plans a file given twice once, and counts the repeat as skipped, not failed', async () => {
+    write('twice/a.txt', 'a');
+    const { entries, summary } = await plan({ sources: ['twice/a.txt', 'twice/a.txt'] });
+    expect(entries.map((entry) => [entry.name, entry.skip?.reason])).toEqual([
+      ['a.txt', undefined],
+      ['a.txt', 'same-file'],
+    ]);
+    expect(summary).toMatchObject({ uploadable: 1, skipped: 1, unstorable: 0 });
+  });
+
   it('reports names that are not valid UTF-8 as invalid names, files and folders alike', async () => {
     write('n/ok.txt', 'ok');
     write('n/\uFFFDreal.txt', 'a real U+FFFD in a valid name');
