@@ -32,7 +32,9 @@ async function withContext<T>(
   try {
     return await work(ctx);
   } catch (error) {
-    if (error instanceof ScheduleNotFoundError) throw new CliError(`no such schedule`);
+    if (error instanceof ScheduleNotFoundError) {
+      throw new CliError('no such schedule (see `shelby-batch schedule list`)');
+    }
     if (error instanceof ScheduleAlreadyRunning) {
       throw new CliError('a schedule of that name exists: delete it first, or pick another --name');
     }
@@ -67,26 +69,28 @@ const create = defineCommand({
     await withContext(args.config, async (ctx) => {
       const request = buildRequest(ctx.config, args, { batchId: '', expiry: 'relative' });
       const id = scheduleId(args.name);
-      await ctx.client.schedule.create({
-        scheduleId: id,
-        spec: args.every
-          ? { intervals: [{ every: args.every as '1d' }] }
-          : { cronExpressions: [args.cron!] },
-        action: {
-          type: 'startWorkflow',
-          workflowType: 'batchWorkflow',
-          workflowId: `${id}-run`,
-          taskQueue: ctx.config.temporal.taskQueue,
-          args: [{ request }] as Parameters<typeof batchWorkflow>,
-          typedSearchAttributes: [
-            { key: BATCH_STATUS, value: 'queued' },
-            { key: BATCH_NETWORK, value: request.network },
-          ],
-        },
-        // A run still uploading when the next is due makes the next one wait for the one after.
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
-        state: { note: `shelby-batch upload ${request.sources.join(' ')}` },
-      });
+      await createSchedule(args.cron, () =>
+        ctx.client.schedule.create({
+          scheduleId: id,
+          spec: args.every
+            ? { intervals: [{ every: args.every as '1d' }] }
+            : { cronExpressions: [args.cron!] },
+          action: {
+            type: 'startWorkflow',
+            workflowType: 'batchWorkflow',
+            workflowId: `${id}-run`,
+            taskQueue: ctx.config.temporal.taskQueue,
+            args: [{ request }] as Parameters<typeof batchWorkflow>,
+            typedSearchAttributes: [
+              { key: BATCH_STATUS, value: 'queued' },
+              { key: BATCH_NETWORK, value: request.network },
+            ],
+          },
+          // A run still uploading when the next is due makes the next one wait for the one after.
+          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+          state: { note: `shelby-batch upload ${request.sources.join(' ')}` },
+        }),
+      );
       process.stdout.write(
         `schedule ${args.name} created; runs need a worker (\`shelby-batch start\`)\n`,
       );
@@ -148,3 +152,22 @@ export default defineCommand({
     delete: handleCommand('delete', 'Delete a schedule (runs already started go on)'),
   },
 });
+
+/** gRPC's INVALID_ARGUMENT: the server refused the schedule's spec. */
+const INVALID_ARGUMENT = 3;
+
+/** Creates a schedule, turning a refused cron expression into a usage error. */
+async function createSchedule<T>(cron: string | undefined, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    const code =
+      (error as { code?: number }).code ?? (error as { cause?: { code?: number } }).cause?.code;
+    // The client parses cron expressions itself (a TypeError); the server checks the rest.
+    if (cron !== undefined && (error instanceof TypeError || code === INVALID_ARGUMENT)) {
+      const reason = (error as Error).message.replace(/^\d+ INVALID_ARGUMENT: /, '');
+      throw new CliError(`--cron "${cron}": ${reason}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+
+import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
+import { ledgerFacts, startLocalnet, waitFor } from './faults-helpers';
+
+jest.setTimeout(600_000);
+
+interface ScheduleRow {
+  name: string;
+  paused: boolean;
+  next?: string;
+  recent: string[];
+}
+
+describe('recurring uploads', () => {
+  let sandbox: Sandbox;
+  // Schedules live in the shared dev server's namespace: a name of this sandbox's own.
+  let name: string;
+
+  beforeAll(async () => {
+    sandbox = await createSandbox();
+    name = `t${path.basename(sandbox.dir).replace(/[^A-Za-z0-9]/g, '')}`.slice(0, 60);
+    await startLocalnet(sandbox);
+  });
+
+  afterAll(async () => {
+    await sandbox.run(['schedule', 'delete', name]);
+    await sandbox.cleanup();
+  });
+
+  async function rows(): Promise<ScheduleRow[]> {
+    const list = await sandbox.run(['schedule', 'list', '--json']);
+    expect(list.code).toBe(0);
+    return (JSON.parse(list.stdout) as ScheduleRow[]).filter((row) => row.name === name);
+  }
+
+  test('a bad cron expression or interval is refused with exit 2, naming the option', async () => {
+    const source = path.join(sandbox.dir, 'bad');
+    writeTree(source, { 'a.txt': 'a\n' });
+    const cron = await sandbox.run([
+      'schedule',
+      'create',
+      '--name',
+      name,
+      source,
+      '--cron',
+      '99 * * * *',
+    ]);
+    expect(cron.code).toBe(2);
+    expect(cron.stderr).toMatch(/^shelby-batch: --cron "99 \* \* \* \*": /);
+    const every = await sandbox.run([
+      'schedule',
+      'create',
+      '--name',
+      name,
+      source,
+      '--every',
+      'often',
+    ]);
+    expect(every.code).toBe(2);
+    expect(every.stderr).toMatch(/--every: /);
+    expect(await rows()).toEqual([]);
+    const unknown = await sandbox.run(['schedule', 'trigger', `${name}x`]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no such schedule/);
+  });
+
+  test('create, pause, trigger: each run is a batch under its dated prefix, uploaded once', async () => {
+    const source = path.join(sandbox.dir, 'nightly');
+    writeTree(source, { 'a.txt': 'a\n', 'sub/b.txt': 'b\n' });
+    const created = await sandbox.run([
+      'schedule',
+      'create',
+      '--name',
+      name,
+      source,
+      '--every',
+      '1d',
+      '--prefix',
+      'nightly/{date}/',
+    ]);
+    expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(await rows()).toEqual([expect.objectContaining({ paused: false, recent: [] })]);
+    expect((await sandbox.run(['schedule', 'pause', name])).code).toBe(0);
+    expect(await rows()).toEqual([expect.objectContaining({ paused: true })]);
+    expect((await sandbox.run(['schedule', 'unpause', name])).code).toBe(0);
+
+    expect((await sandbox.run(['schedule', 'trigger', name])).code).toBe(0);
+    const worker = sandbox.spawn(['start']);
+    try {
+      await waitFor(
+        async () => {
+          const [row] = await rows();
+          if (!row || row.recent.length === 0) return false;
+          const status = await sandbox.run(['status', row.recent[0], '--json']);
+          return status.code === 0 && JSON.parse(status.stdout).execution === 'COMPLETED';
+        },
+        240_000,
+        'the triggered run to complete',
+      );
+    } finally {
+      worker.kill('SIGINT');
+      await new Promise((resolve) => worker.once('close', resolve));
+    }
+    const facts = await ledgerFacts(sandbox, 'nightly/');
+    const names = [...facts.registrations.keys()].sort();
+    expect(names).toHaveLength(2);
+    // `{date}` became the run's date.
+    for (const registered of names) expect(registered).toMatch(/^nightly\/\d{4}-\d{2}-\d{2}\//);
+    for (const count of facts.registrations.values()) expect(count).toBe(1);
+
+    expect((await sandbox.run(['schedule', 'delete', name])).code).toBe(0);
+    expect(await rows()).toEqual([]);
+  });
+});
