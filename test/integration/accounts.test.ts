@@ -231,6 +231,9 @@ describe('many accounts', () => {
     const dir = path.join(sandbox.dir, 'files');
     for (let i = 0; i < 6; i++) writeTree(dir, { [`f${i}.bin`]: randomBytes(1024 * 1024 + i) });
 
+    const priced = await sandbox.run(['estimate', dir, '--prefix', 'broke/']);
+    expect(priced.code).toBe(3);
+    expect(priced.stdout).toMatch(/THE POOL CANNOT PAY/);
     const refused = await sandbox.run(['upload', dir, '--prefix', 'broke/']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/cannot pay/);

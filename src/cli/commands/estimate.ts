@@ -1,6 +1,7 @@
 import { defineCommand } from '../citty';
 import { readConfig, shelbyEndpoints } from '../context';
 import { estimateBatch, formatEstimate } from '../estimate';
+import { EXIT } from '../errors';
 import { batchArgs, buildRequest } from '../request';
 import { commonArgs } from './common';
 
@@ -26,5 +27,7 @@ export default defineCommand({
       followSymlinks: request.followSymlinks,
     });
     process.stdout.write((args.json ? JSON.stringify(estimate) : formatEstimate(estimate)) + '\n');
+    // As `upload` would refuse it: scripts can tell from the code alone.
+    if (!estimate.payable) process.exitCode = EXIT.NOT_FINISHED;
   },
 });

@@ -55,6 +55,7 @@ export default defineCommand({
       process.stdout.write(
         (args.json ? JSON.stringify(estimate) : formatEstimate(estimate)) + '\n',
       );
+      if (!estimate.payable) process.exitCode = EXIT.NOT_FINISHED;
       return;
     }
 
