@@ -25,20 +25,20 @@ export class CliError extends Error {
   }
 }
 
+// By `error.name`, as the classes set it.
 const INPUT_ERRORS = new Set([
   'ConfigError',
   'SourceNotFound',
   'InvalidPrefix',
   'InvalidBatchId',
-  'TemporalAddressInvalidError',
-  'TemporalTlsConfigError',
+  'TemporalAddressInvalid',
+  'TemporalTlsConfig',
 ]);
 const UNREACHABLE_ERRORS = new Set([
-  'TemporalUnreachableError',
-  'TemporalBinaryNotFoundError',
-  'DevServerStartFailedError',
-  'LocalnetUnreachableError',
-  'LocalnetStartFailedError',
+  'TemporalUnreachable',
+  'TemporalBinaryNotFound',
+  'DevServerStartFailed',
+  'LocalnetStartFailed',
 ]);
 
 /** The exit code for an error thrown anywhere below a command. */
