@@ -22,7 +22,7 @@ export async function runWorkerUntil<T>(
   const onSignal = (): void => {
     interrupted = true;
     process.stderr.write(
-      '\nstopping the worker; the batch stays in Temporal and resumes with any worker\n',
+      '\nstopping the worker; unfinished batches stay in Temporal and resume with any worker\n',
     );
     stop();
   };

@@ -13,6 +13,8 @@ const DURATION = /^(\d+)(ms|s|m|h|d|w)$/;
 
 /** The farthest expiry accepted: 100 years, far inside what a registration can carry. */
 export const MAX_EXPIRY_MS = 36_525 * UNIT_MS.d;
+/** The nearest expiry accepted: a batch needs time to upload before its blobs expire. */
+export const MIN_EXPIRY_MS = UNIT_MS.h;
 
 // Dates only in ISO 8601 shape: `Date.parse` alone accepts too much ("1", "March 7") and would
 // turn a typo into a silently wrong expiry.
@@ -72,6 +74,12 @@ export function resolveExpiry(value: string, nowMs: number): number {
     throw new ConfigError(
       `expiry ${JSON.stringify(value)} is more than 100 years away; ` +
         'give a nearer date or a shorter duration',
+    );
+  }
+  if (expiry > nowMs && expiry < nowMs + MIN_EXPIRY_MS) {
+    throw new ConfigError(
+      `expiry ${JSON.stringify(value)} is less than an hour away; blobs would expire while ` +
+        'the batch uploads: give at least 1h',
     );
   }
   if (expiry <= nowMs) {

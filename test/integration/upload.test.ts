@@ -63,6 +63,17 @@ describe('upload through a batch workflow', () => {
     });
     expect(byName.get('mixed/unicode/漢字 ☃.txt')).toMatchObject({ status: 'uploaded' });
 
+    const csv = await sandbox.run(['report', summary.batchId, '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    const [header, ...rows] = csv.stdout.trim().split('\n');
+    expect(header).toBe(
+      'index,status,path,name,size,account,merkleRoot,txHash,registered,written,attempts,errorType,error',
+    );
+    expect(rows).toHaveLength(7);
+    expect(rows.find((row) => row.includes(',mixed/link-to-a,'))).toMatch(
+      /,skipped,.*,symlink,a\.txt$/,
+    );
+
     const verify = await sandbox.run(['verify', summary.batchId, '--json']);
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ checked: 6, mismatches: [] });

@@ -377,6 +377,12 @@ describe('durations and expiry', () => {
     expect(() => resolveExpiry('2200-01-01', now)).toThrow(/more than 100 years away/);
   });
 
+  it('rejects expiries less than an hour away', () => {
+    expect(resolveExpiry('1h', now)).toBe(now + 3_600_000);
+    expect(() => resolveExpiry('59m', now)).toThrow(/less than an hour away/);
+    expect(() => resolveExpiry('1s', now)).toThrow(/less than an hour away/);
+  });
+
   it('rejects past dates, now itself, and dates in other shapes', () => {
     expect(() => resolveExpiry('2029-12-31', now)).toThrow(/is in the past/);
     expect(() => resolveExpiry('2030-01-01T00:00:00Z', now)).toThrow(/is in the past/);

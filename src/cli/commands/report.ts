@@ -18,6 +18,7 @@ const CSV_COLUMNS = [
   'registered',
   'written',
   'attempts',
+  'errorType',
   'error',
 ] as const;
 
@@ -61,7 +62,11 @@ export default defineCommand({
         process.stdout.write(
           CSV_COLUMNS.map((c) =>
             csvCell(
-              c === 'error' ? row.error && (row.error as { message: string }).message : row[c],
+              c === 'error'
+                ? (row.error as { message?: string } | undefined)?.message
+                : c === 'errorType'
+                  ? (row.error as { type?: string } | undefined)?.type
+                  : row[c],
             ),
           ).join(',') + '\n',
         );
