@@ -39,7 +39,7 @@ async function main() {
   const { createShelbyClient } = dist('shelby/client.js');
   const { networkPricing } = dist('shelby/pricing.js');
   const { AccountLoad } = dist('accounts/load.js');
-  const { takeGroup } = dist('batch/grouping.js');
+  const { groupFileLimit, takeGroup } = dist('batch/grouping.js');
   const { selectAccount, INITIAL_STRATEGY_STATE } = dist('accounts/select.js');
   const { NON_RETRYABLE_ERRORS } = dist('batch/types.js');
 
@@ -103,7 +103,7 @@ async function main() {
 
     // The workflow's loop: one page at a time, groups in a sliding window.
     let strategyState = INITIAL_STRATEGY_STATE;
-    let filesInFlight = 0;
+    const groupFiles = groupFileLimit(summary.uploadable, request.accounts.length);
     const inFlight = new Set();
     const requeued = [];
     let wake;
@@ -123,12 +123,12 @@ async function main() {
         await settled();
         continue;
       }
-      // Same admission rule as the workflow: launch while fewer than maxParallel files fly.
-      if (filesInFlight >= request.maxParallel) {
+      // Same admission rule as the workflow: launch while fewer than maxParallel groups fly.
+      if (inFlight.size >= request.maxParallel) {
         await settled();
         continue;
       }
-      const group = takeGroup(requeued.length > 0 ? requeued : buffer);
+      const group = takeGroup(requeued.length > 0 ? requeued : buffer, groupFiles);
       const choice = selectAccount(
         request.strategy,
         request.accounts.map((a) => ({ ...a, inFlight: 0, available: true })),
@@ -136,10 +136,8 @@ async function main() {
         `${request.batchId}:${group[0].index}`,
       );
       strategyState = choice.state;
-      filesInFlight += group.length;
       counts.groups++;
       const task = uploadWithRetries(group, choice.accountId).finally(() => {
-        filesInFlight -= group.length;
         inFlight.delete(task);
         wake?.();
       });
