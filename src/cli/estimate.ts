@@ -184,9 +184,17 @@ export async function estimateBatch(
       storage: String(sum((a) => BigInt(a.storage))),
       gas: String(sum((a) => BigInt(a.gas))),
     };
+    // What a short account cannot pay, the others must cover from what they hold beyond their
+    // own share, maximum-fee headroom included (a node refuses a sender short of it).
+    const aptNeed = (a: AccountEstimate): bigint => BigInt(a.gas) + (feeHeadroom.get(a.id) ?? 0n);
+    const short = list.filter((a) => !a.enough);
+    const covering = list.filter((a) => a.enough);
     const payable =
       sum((a) => BigInt(a.balance.shelbyusd)) >= BigInt(total.storage) &&
-      sum((a) => BigInt(a.balance.apt)) >= BigInt(total.gas);
+      covering.reduce((s, a) => s + BigInt(a.balance.shelbyusd) - BigInt(a.storage), 0n) >=
+        short.reduce((s, a) => s + BigInt(a.storage), 0n) &&
+      covering.reduce((s, a) => s + BigInt(a.balance.apt) - aptNeed(a), 0n) >=
+        short.reduce((s, a) => s + aptNeed(a), 0n);
     const notes: string[] = [];
     if (!pricing)
       notes.push(

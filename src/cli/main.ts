@@ -71,6 +71,7 @@ async function checkOptions(command: CommandDef, rawArgs: string[]): Promise<str
     byName.set(name, def);
     for (const alias of [def.alias ?? []].flat()) byName.set(alias, def);
   }
+  const seen = new Set<ArgDef>();
   for (let i = 0; i < rawArgs.length; i++) {
     const arg = rawArgs[i];
     if (arg === '--') break;
@@ -78,9 +79,13 @@ async function checkOptions(command: CommandDef, rawArgs: string[]): Promise<str
     const [flag, inline] = arg.replace(/^--?/, '').split(/=(.*)/s);
     const def =
       byName.get(flag) ?? (flag.startsWith('no-') ? byName.get(flag.slice(3)) : undefined);
+    const option = arg.split('=')[0];
     if (!def || (flag.startsWith('no-') && !byName.has(flag) && def.type !== 'boolean')) {
-      return `unknown option ${arg.split('=')[0]}`;
+      return `unknown option ${option}`;
     }
+    if (def.type === 'boolean' && inline !== undefined) return `${option} takes no value`;
+    if (def.type === 'string' && seen.has(def)) return `${option} is given more than once`;
+    seen.add(def);
     if (def.type === 'string' && inline === undefined) {
       const next = rawArgs[i + 1];
       if (next === undefined || (next.startsWith('-') && next !== '-')) {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STRATEGIES, type StrategyName } from '../accounts/select';
 import type { BatchRequest } from '../batch/types';
-import { MAX_EXPIRY_MS, parseDuration, resolveExpiry } from '../config/duration';
+import { MAX_EXPIRY_MS, MIN_EXPIRY_MS, parseDuration, resolveExpiry } from '../config/duration';
 import type { Config } from '../config/schema';
 import { validatePrefix } from '../planning/names';
 import { CliError } from './errors';
@@ -50,6 +50,7 @@ export function buildRequest(
   for (const source of sources) {
     if (!fs.existsSync(source)) throw new CliError(`${source}: no such file or folder`);
   }
+  refuseOverlaps(sources);
   const strategy = (args.strategy ?? config.upload.strategy) as StrategyName;
   if (!STRATEGIES.includes(strategy)) {
     throw new CliError(`unknown strategy "${strategy}": use one of ${STRATEGIES.join(', ')}`);
@@ -95,6 +96,9 @@ export function buildRequest(
       if (expiresInMs > MAX_EXPIRY_MS) {
         throw new Error(`${expiresIn} is more than 100 years; give a shorter duration`);
       }
+      if (expiresInMs < MIN_EXPIRY_MS) {
+        throw new Error(`${expiresIn} is less than an hour; give at least 1h`);
+      }
     } else expirationMicros = resolveExpiry(expiresIn, Date.now()) * 1000;
   } catch (error) {
     throw new CliError(`${expirySource}: ${(error as Error).message}`);
@@ -113,4 +117,24 @@ export function buildRequest(
     followSymlinks: args['follow-symlinks'],
     groupsPerRun: Number(process.env.SHELBY_BATCH_GROUPS_PER_RUN) || undefined,
   };
+}
+
+/**
+ * Refuses a source inside another: each file under both would be stored twice, under two names
+ * (names are relative to their source). The same source twice is fine: planning skips repeats.
+ */
+function refuseOverlaps(sources: string[]): void {
+  const real = sources.map((source) => fs.realpathSync(source));
+  for (let i = 0; i < real.length; i++) {
+    for (let j = 0; j < real.length; j++) {
+      if (real[i] === real[j]) continue;
+      const inside = path.relative(real[i], real[j]);
+      if (!inside.startsWith('..') && !path.isAbsolute(inside)) {
+        throw new CliError(
+          `${sources[j]} is inside ${sources[i]}: its files would be stored twice, under two ` +
+            'names; give only one of them',
+        );
+      }
+    }
+  }
 }

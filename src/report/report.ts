@@ -52,8 +52,14 @@ export async function* batchOutcomes(stateDir: string, batchId: string): AsyncGe
             ...base,
             status: 'pending',
             ...(registration.account ? { account: registration.account } : {}),
-            txHash: registration.txHash,
-            note: 'a registration transaction was sent for this file; its data upload did not finish',
+            ...(registration.txHash
+              ? {
+                  txHash: registration.txHash,
+                  note: 'a registration transaction was sent for this file; its data upload did not finish',
+                }
+              : {
+                  note: 'a registration transaction may have been sent for this file (cut off before the node gave its hash); its data upload did not finish',
+                }),
           }
         : { ...base, status: 'pending' };
     }

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 
 /** A registration sent for a file whose upload has not recorded an outcome. */
 export interface SentFor {
-  txHash: string;
+  /** Absent when the attempt was cut off before the node answered with the hash. */
+  txHash?: string;
   account?: string;
 }
 
@@ -31,9 +32,12 @@ export function readSentRegistrations(batchDir: string): Map<number, SentFor> {
     }
     if (!Array.isArray(records)) continue;
     for (const record of records) {
-      if (!record?.tx?.hash || !Array.isArray(record.indices)) continue;
+      if (!Array.isArray(record?.indices)) continue;
       for (const index of record.indices) {
-        found.set(index, { txHash: record.tx.hash, account: record.account });
+        const earlier = found.get(index);
+        // A record with a hash says more than one without.
+        if (earlier?.txHash && !record.tx?.hash) continue;
+        found.set(index, { txHash: record.tx?.hash, account: record.account });
       }
     }
   }

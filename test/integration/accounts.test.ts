@@ -194,6 +194,23 @@ describe('many accounts', () => {
     });
   });
 
+  test('an account that covers the fees but not the maximum fee is short, and the pool cannot pay', async () => {
+    // Twelve small files in one registration: 110,000 octas of gas, 220,000 of maximum fee.
+    const sandbox = await createSandbox((config) => {
+      config.accounts[0].balance = { apt: 150_000, shelbyusd: 100_000_000 };
+    });
+    sandboxes.push(sandbox);
+    const dir = path.join(sandbox.dir, 'files');
+    smallFiles(dir, 12, 'tight');
+    const dry = await sandbox.run(['estimate', dir, '--prefix', 'tight/', '--accounts', 'alice']);
+    expect(dry.code).toBe(3);
+    expect(dry.stdout).toMatch(/SHORT/);
+    expect(dry.stdout).toMatch(/THE POOL CANNOT PAY/);
+    const run = await sandbox.run(['upload', dir, '--prefix', 'tight/', '--accounts', 'alice']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/cannot pay/);
+  });
+
   test('uploading the same files again pays for none, whichever account each one lands on', async () => {
     const sandbox = await createSandbox();
     sandboxes.push(sandbox);

@@ -183,6 +183,15 @@ describe('bad configuration and command line', () => {
         ],
         [['status', '--limit', '-1'], /--limit needs a value/],
         [['status', '--limit=-1'], /--limit must be a whole number of at least 1, got "-1"/],
+        [
+          ['upload', source, '--prefix', 'a/', '--prefix', 'b/'],
+          /--prefix is given more than once/,
+        ],
+        [['status', '--json=foo'], /--json takes no value/],
+        [
+          ['upload', source, path.join(source, 'a.txt')],
+          /a\.txt is inside .*: its files would be stored twice/,
+        ],
       ];
       for (const [args, message] of cases) {
         expectRefusal(await sandbox.run(args), BAD_INPUT, message);

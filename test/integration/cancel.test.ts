@@ -91,6 +91,13 @@ describe('cancelling a batch with uploads in flight', () => {
           }[]
         ).map((row) => [row.name, row]),
       );
+      // The list counts what the cancelled batch got done, as the report does.
+      const list = await sandbox.run(['status', '--json', '--limit', '1000']);
+      const listed = (JSON.parse(list.stdout) as { batchId: string; filesDone: number }[]).find(
+        (row) => row.batchId === batchId,
+      );
+      const uploaded = [...rows.values()].filter((row) => row.status === 'uploaded').length;
+      expect(listed).toMatchObject({ execution: 'CANCELLED', filesDone: uploaded, files: 160 });
       for (const name of later.registrations.keys()) {
         const row = rows.get(name)!;
         const shown =

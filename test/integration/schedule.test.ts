@@ -59,6 +59,17 @@ describe('recurring uploads', () => {
     ]);
     expect(every.code).toBe(2);
     expect(every.stderr).toMatch(/--every: /);
+    const base = ['schedule', 'create', '--name', name, source];
+    const tooOften = await sandbox.run([...base, '--every', '1s']);
+    expect([tooOften.code, tooOften.stderr]).toEqual([
+      2,
+      expect.stringMatching(/shorter than a minute/),
+    ]);
+    const tooShort = await sandbox.run([...base, '--every', '1d', '--expires-in', '30m']);
+    expect([tooShort.code, tooShort.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--expires-in: 30m is less than an hour/),
+    ]);
     expect(await rows()).toEqual([]);
     const unknown = await sandbox.run(['schedule', 'trigger', `${name}x`]);
     expect(unknown.code).toBe(2);

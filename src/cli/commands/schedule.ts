@@ -13,6 +13,8 @@ import { batchArgs, buildRequest } from '../request';
 import { commonArgs } from './common';
 
 const PREFIX = 'shelby-batch-schedule-';
+/** The shortest interval between runs: each run plans and prices its sources first. */
+const MIN_INTERVAL_MS = 60_000;
 const nameArg = {
   name: { type: 'positional', description: 'Schedule name', required: true },
 } as const;
@@ -60,10 +62,14 @@ const create = defineCommand({
   async run({ args }) {
     if (!args.every === !args.cron) throw new CliError('give exactly one of --every or --cron');
     if (args.every) {
+      let every: number;
       try {
-        parseDuration(args.every);
+        every = parseDuration(args.every);
       } catch (error) {
         throw new CliError(`--every: ${(error as Error).message}`);
+      }
+      if (every < MIN_INTERVAL_MS) {
+        throw new CliError(`--every: ${args.every} is shorter than a minute; give at least 1m`);
       }
     }
     await withContext(args.config, async (ctx) => {

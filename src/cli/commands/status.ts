@@ -83,7 +83,7 @@ interface BatchRow {
   status: string;
   /** Files uploaded or left out by policy: live from a worker when one answers. */
   filesDone: number;
-  /** Files in the batch, known when a worker answered. */
+  /** Files in the batch, when a worker answered or the state folder has them. */
   files?: number;
   /** When the batch's current run started. */
   started: string;
@@ -109,6 +109,15 @@ async function listBatches(ctx: CliContext, limit: number): Promise<BatchRow[]> 
       started: run.startTime.toISOString(),
     });
     if (rows.length >= limit) break;
+  }
+  // A batch that ended early (cancelled, terminated) published no final count: its state folder
+  // has the outcomes.
+  for (const row of rows) {
+    if (row.execution === 'RUNNING' || row.execution === 'COMPLETED') continue;
+    const counts = await countOutcomes(ctx.config.stateDir, row.batchId);
+    if (counts.files === 0) continue;
+    row.filesDone = counts.uploaded + counts.skipped;
+    row.files = counts.files;
   }
   const queries = pLimit(8);
   await Promise.all(
