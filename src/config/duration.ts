@@ -49,13 +49,20 @@ export function parseDuration(text: string): number {
 export function parseExpirySpec(text: string): ExpirySpec {
   const trimmed = text.trim();
   if (DURATION.test(trimmed)) return { kind: 'duration', ms: parseDuration(trimmed) };
-  const epochMs = ISO_DATE.test(trimmed) ? Date.parse(trimmed) : NaN;
+  const epochMs = ISO_DATE.test(trimmed) && realDay(trimmed) ? Date.parse(trimmed) : NaN;
   if (Number.isNaN(epochMs)) {
     throw new ConfigError(
       `expected a duration such as 30d or an ISO date such as 2030-01-31, got ${JSON.stringify(text)}`,
     );
   }
   return { kind: 'date', epochMs };
+}
+
+/** Whether the date's day exists in its month: `Date.parse` rolls 2030-02-30 over to March. */
+function realDay(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /**

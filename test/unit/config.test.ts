@@ -388,5 +388,8 @@ describe('durations and expiry', () => {
     expect(() => resolveExpiry('2030-01-01T00:00:00Z', now)).toThrow(/is in the past/);
     expect(() => resolveExpiry('March 7 2031', now)).toThrow(ConfigError);
     expect(() => resolveExpiry('2031-13-45', now)).toThrow(ConfigError);
+    expect(() => resolveExpiry('2030-02-30', now)).toThrow(ConfigError);
+    expect(() => resolveExpiry('2031-04-31T10:00:00Z', now)).toThrow(ConfigError);
+    expect(resolveExpiry('2032-02-29', now)).toBe(Date.parse('2032-02-29T00:00:00Z'));
   });
 });
