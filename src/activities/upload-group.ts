@@ -12,6 +12,7 @@ import { asSdkAccount } from '../shelby/client';
 import { RpcUploadError, uploadBlobFile, type RpcUploadCheckpoint } from '../shelby/rpc-upload';
 import { readBalances } from '../shelby/balances';
 import { retryRead } from '../shelby/read-retry';
+import { blobsHeldBy } from '../shelby/held-elsewhere';
 import { maxFee, maxGasAmount, storageCost } from '../shelby/pricing';
 import { withAccountLock } from '../accounts/account-lock';
 import type { ActivityDeps } from './deps';
@@ -46,9 +47,6 @@ interface Work {
   txHash?: string;
   result?: FileResult;
 }
-
-/** Blob keys per indexer query when looking for files other accounts already hold. */
-const POOL_QUERY_KEYS = 200;
 
 /** An error that fails one file without retrying the group. */
 class FileFailure extends Error {
@@ -460,28 +458,20 @@ export function createUploadGroup(deps: ActivityDeps) {
           .ids()
           .filter((id) => id !== input.accountId)
           .map((id) => ({ id, address: deps.keys.signer(id).accountAddress.toStringLong() }));
-        if (files.length === 0 || others.length === 0) return;
-        const byKey = new Map<string, { w: Work; id: string; address: string }>();
+        const held = await blobsHeldBy(
+          shelby,
+          others.map((other) => other.address),
+          files.map((w) => w.entry.name),
+          read,
+        );
         for (const w of files) {
-          for (const other of others) {
-            byKey.set(`@${other.address.slice(2)}/${w.entry.name}`, { w, ...other });
-          }
-        }
-        const keys = [...byKey.keys()];
-        for (let at = 0; at < keys.length; at += POOL_QUERY_KEYS) {
-          const found = await read(() =>
-            shelby.coordination.getBlobs({
-              where: { blob_name: { _in: keys.slice(at, at + POOL_QUERY_KEYS) } },
-            }),
-          );
-          for (const meta of found) {
-            const hit = byKey.get(String(meta.name));
-            // As under the batch's own account, an unexpired blob counts whatever its expiry.
-            if (!hit || hit.w.pool || hex(meta.blobMerkleRoot) !== hit.w.root) continue;
-            hit.w.needsRegistration = false;
-            hit.w.pool = { id: hit.id, address: hit.address };
-            hit.w.alreadyWritten = meta.isWritten;
-          }
+          // As under the batch's own account, an unexpired blob counts whatever its expiry.
+          const meta = held.get(w.entry.name)?.find((m) => hex(m.blobMerkleRoot) === w.root);
+          const owner = meta && others.find((o) => meta.owner.toStringLong() === o.address);
+          if (!meta || !owner) continue;
+          w.needsRegistration = false;
+          w.pool = owner;
+          w.alreadyWritten = meta.isWritten;
         }
       }
 

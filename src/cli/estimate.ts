@@ -1,4 +1,3 @@
-import { AccountAddress } from '@aptos-labs/ts-sdk';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +10,7 @@ import { readManifestPage, type ManifestSummary } from '../manifest/manifest';
 import { planBatch } from '../planning/plan';
 import { readBalances, type Balances } from '../shelby/balances';
 import { retryRead } from '../shelby/read-retry';
+import { blobsHeldBy } from '../shelby/held-elsewhere';
 import { createShelbyClient, type ShelbyClient, type ShelbyEndpoints } from '../shelby/client';
 import { gasCost, maxFee, networkPricing, storageCost, type Pricing } from '../shelby/pricing';
 
@@ -170,10 +170,12 @@ export async function estimateBatch(
     }
 
     const list = [...perAccount.values()];
+    // An account pays its fees and must hold its largest maximum fee (a node refuses a sender
+    // short of it).
+    const aptNeed = (a: AccountEstimate): bigint => BigInt(a.gas) + (feeHeadroom.get(a.id) ?? 0n);
     for (const a of list) {
       a.enough =
-        BigInt(a.balance.shelbyusd) >= BigInt(a.storage) &&
-        BigInt(a.balance.apt) >= BigInt(a.gas) + (feeHeadroom.get(a.id) ?? 0n);
+        BigInt(a.balance.shelbyusd) >= BigInt(a.storage) && BigInt(a.balance.apt) >= aptNeed(a);
     }
     const sum = (pick: (a: AccountEstimate) => bigint): bigint =>
       list.reduce((s, a) => s + pick(a), 0n);
@@ -185,8 +187,7 @@ export async function estimateBatch(
       gas: String(sum((a) => BigInt(a.gas))),
     };
     // What a short account cannot pay, the others must cover from what they hold beyond their
-    // own share, maximum-fee headroom included (a node refuses a sender short of it).
-    const aptNeed = (a: AccountEstimate): bigint => BigInt(a.gas) + (feeHeadroom.get(a.id) ?? 0n);
+    // own share.
     const short = list.filter((a) => !a.enough);
     const covering = list.filter((a) => a.enough);
     const payable =
@@ -254,19 +255,12 @@ async function onlyNew(
   const fresh = group.filter((_, i) => !found[i]);
   // The upload does not pay again for a file another configured account already holds.
   const elsewhere = others.filter((other) => other.toLowerCase() !== address.toLowerCase());
-  if (fresh.length === 0 || elsewhere.length === 0) return fresh;
-  const keys = fresh.flatMap((f) =>
-    elsewhere.map(
-      (other) => `@${AccountAddress.from(other).toStringLong().slice(2)}/${names.get(f.index)!}`,
-    ),
+  const held = await blobsHeldBy(
+    shelby,
+    elsewhere,
+    fresh.map((f) => names.get(f.index)!),
+    retryRead,
   );
-  const held = new Set<string>();
-  for (let at = 0; at < keys.length; at += 200) {
-    const blobs = await retryRead(() =>
-      shelby.coordination.getBlobs({ where: { blob_name: { _in: keys.slice(at, at + 200) } } }),
-    );
-    for (const blob of blobs) held.add(blob.blobNameSuffix);
-  }
   return fresh.filter((f) => !held.has(names.get(f.index)!));
 }
 

@@ -6,7 +6,15 @@ import { Client, Connection } from '@temporalio/client';
 
 import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
 import { testTemporalSettings } from '../helpers/temporal-env';
-import { ledgerFacts, setFaults, startLocalnet, waitFor } from './faults-helpers';
+import {
+  executionIs,
+  ledgerFacts,
+  setFaults,
+  startLocalnet,
+  startedBatchId,
+  waitFor,
+  watchCli,
+} from './faults-helpers';
 
 // Real dev server, localnet and CLI processes on a shared 2-core machine.
 jest.setTimeout(600_000);
@@ -33,13 +41,9 @@ describe('cancelling a batch with uploads in flight', () => {
     // Slow parts keep every group in flight for a while.
     await setFaults(sandbox, [{ route: 'rpc.putPart', action: 'latency', ms: 3000 }]);
 
-    const upload = sandbox.spawn(['upload', source, '--prefix', 'cancel/']);
-    let stderr = '';
-    upload.stderr!.on('data', (d) => (stderr += d));
-    const closed = new Promise<number | null>((resolve) => upload.once('close', resolve));
+    const upload = watchCli(sandbox, ['upload', source, '--prefix', 'cancel/']);
     try {
-      await waitFor(() => /batch (\S+) started/.test(stderr), 60_000, 'the batch to start');
-      const batchId = /batch (\S+) started/.exec(stderr)![1];
+      const batchId = await startedBatchId(upload);
       await waitFor(
         async () => (await ledgerFacts(sandbox, 'cancel/')).registrations.size > 0,
         120_000,
@@ -48,10 +52,7 @@ describe('cancelling a batch with uploads in flight', () => {
 
       expect((await sandbox.run(['cancel', batchId])).code).toBe(0);
       await waitFor(
-        async () => {
-          const status = await sandbox.run(['status', batchId, '--json']);
-          return status.code === 0 && JSON.parse(status.stdout).execution === 'CANCELLED';
-        },
+        () => executionIs(sandbox, batchId, 'CANCELLED'),
         60_000,
         'the batch to end as cancelled',
       );
@@ -105,9 +106,9 @@ describe('cancelling a batch with uploads in flight', () => {
           (row.status === 'pending' && /^0x[0-9a-f]+$/.test(row.txHash ?? ''));
         expect([name, row.status, shown]).toEqual([name, row.status, true]);
       }
-      expect(await closed).not.toBe(0);
+      expect(await upload.closed).not.toBe(0);
     } finally {
-      upload.kill('SIGKILL');
+      upload.child.kill('SIGKILL');
       await setFaults(sandbox, []);
     }
   });

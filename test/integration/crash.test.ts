@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSandbox, localnetGet, waitFor, writeTree, type Sandbox } from '../helpers/cli';
+import { executionIs, runWorkerUntil } from './faults-helpers';
 
 // Heavier than unit tests: real dev server, localnet and CLI processes on a shared 2-core machine.
 jest.setTimeout(600_000);
@@ -51,20 +52,7 @@ describe('a worker killed mid-batch', () => {
     await new Promise((resolve) => upload.once('close', resolve));
 
     // A new worker finishes the batch from Temporal's history.
-    const worker = sandbox.spawn(['start']);
-    try {
-      await waitFor(
-        async () => {
-          const status = await sandbox.run(['status', batchId, '--json']);
-          return status.code === 0 && JSON.parse(status.stdout).execution === 'COMPLETED';
-        },
-        240_000,
-        'the batch to complete',
-      );
-    } finally {
-      worker.kill('SIGTERM');
-      await new Promise((resolve) => worker.once('close', resolve));
-    }
+    await runWorkerUntil(sandbox, () => executionIs(sandbox, batchId), 'the batch to complete');
 
     const status = JSON.parse((await sandbox.run(['status', batchId, '--json'])).stdout);
     expect(status).toMatchObject({ uploaded: 126, failed: 0 });

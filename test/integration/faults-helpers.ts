@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChildProcess } from 'node:child_process';
 
 import type { FaultRule, FaultsView } from '../../src/localnet/server';
 import type { LocalnetBlobView, LocalnetTransactionView } from '../../src/localnet/routes-admin';
@@ -63,6 +64,54 @@ export function summaryOf(run: CliRun): Record<string, unknown> & { batchId: str
     return JSON.parse(line) as Record<string, unknown> & { batchId: string };
   } catch {
     throw new Error(`no JSON summary (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+/** A CLI process started in the background, with its output gathered as it comes. */
+export interface WatchedCli {
+  child: ChildProcess;
+  stderr(): string;
+  /** Its exit code, once it has exited. */
+  closed: Promise<number | null>;
+}
+
+export function watchCli(sandbox: Sandbox, args: string[]): WatchedCli {
+  const child = sandbox.spawn(args);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { child, stderr: () => stderr, closed };
+}
+
+/** The id in a CLI's "batch <id> started" line, once it has printed it. */
+export async function startedBatchId(cli: WatchedCli): Promise<string> {
+  const started = /batch (\S+) started/;
+  await waitFor(() => started.test(cli.stderr()), 60_000, 'the batch to start');
+  return started.exec(cli.stderr())![1];
+}
+
+/** Whether `status` says the batch's workflow ended as `execution`. */
+export async function executionIs(
+  sandbox: Sandbox,
+  batchId: string,
+  execution = 'COMPLETED',
+): Promise<boolean> {
+  const status = await sandbox.run(['status', batchId, '--json']);
+  return status.code === 0 && JSON.parse(status.stdout).execution === execution;
+}
+
+/** Runs a worker (`shelby-batch start`) until `done` holds, then stops it as a user would. */
+export async function runWorkerUntil(
+  sandbox: Sandbox,
+  done: () => Promise<boolean>,
+  what: string,
+): Promise<void> {
+  const worker = watchCli(sandbox, ['start']);
+  try {
+    await waitFor(done, 240_000, what);
+  } finally {
+    worker.child.kill('SIGINT');
+    await worker.closed;
   }
 }
 

@@ -3,7 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
-import { ledgerFacts, setFaults, startLocalnet, waitFor } from './faults-helpers';
+import {
+  executionIs,
+  ledgerFacts,
+  runWorkerUntil,
+  setFaults,
+  startLocalnet,
+  startedBatchId,
+  waitFor,
+  watchCli,
+} from './faults-helpers';
 
 // Real dev server, localnet and CLI processes on a shared 2-core machine.
 jest.setTimeout(600_000);
@@ -29,18 +38,17 @@ describe('Ctrl-C during an upload', () => {
     await setFaults(sandbox, [{ route: 'fullnode.view', action: 'latency', ms: 2000 }]);
     const batches = path.join(sandbox.home, 'batches');
     const before = new Set(fs.existsSync(batches) ? fs.readdirSync(batches) : []);
-    const upload = sandbox.spawn(['upload', source, '--prefix', 'early/']);
-    let stderr = '';
-    upload.stderr!.on('data', (d) => (stderr += d));
-    const closed = new Promise<number | null>((resolve) => upload.once('close', resolve));
+    const upload = watchCli(sandbox, ['upload', source, '--prefix', 'early/']);
     const newIds = (): string[] =>
       fs.existsSync(batches) ? fs.readdirSync(batches).filter((id) => !before.has(id)) : [];
     await waitFor(() => newIds().length > 0, 60_000, 'the batch folder to appear');
     const [batchId] = newIds();
-    upload.kill('SIGINT');
-    expect(await closed).toBe(130);
-    expect(stderr).toMatch(/interrupted before the batch started; nothing was queued or paid/);
-    expect(stderr).not.toMatch(/batch \S+ started/);
+    upload.child.kill('SIGINT');
+    expect(await upload.closed).toBe(130);
+    expect(upload.stderr()).toMatch(
+      /interrupted before the batch started; nothing was queued or paid/,
+    );
+    expect(upload.stderr()).not.toMatch(/batch \S+ started/);
     expect(newIds()).toEqual([]);
     await setFaults(sandbox, []);
     const list = await sandbox.run(['status', '--json', '--limit', '1000']);
@@ -56,32 +64,15 @@ describe('Ctrl-C during an upload', () => {
     writeTree(source, files);
     await setFaults(sandbox, [{ route: 'rpc.putPart', action: 'latency', ms: 1000 }]);
 
-    const upload = sandbox.spawn(['upload', source, '--prefix', 'intr/']);
-    let stderr = '';
-    upload.stderr!.on('data', (d) => (stderr += d));
-    const closed = new Promise<number | null>((resolve) => upload.once('close', resolve));
-    await waitFor(() => /batch (\S+) started/.test(stderr), 60_000, 'the batch to start');
-    const batchId = /batch (\S+) started/.exec(stderr)![1];
-    upload.kill('SIGINT');
-    expect(await closed).toBe(130);
-    expect(stderr).toMatch(/interrupted; the batch goes on with the next worker/);
-    expect(stderr).not.toMatch(/^\s+at /m);
+    const upload = watchCli(sandbox, ['upload', source, '--prefix', 'intr/']);
+    const batchId = await startedBatchId(upload);
+    upload.child.kill('SIGINT');
+    expect(await upload.closed).toBe(130);
+    expect(upload.stderr()).toMatch(/interrupted; the batch goes on with the next worker/);
+    expect(upload.stderr()).not.toMatch(/^\s+at /m);
 
     await setFaults(sandbox, []);
-    const worker = sandbox.spawn(['start']);
-    try {
-      await waitFor(
-        async () => {
-          const status = await sandbox.run(['status', batchId, '--json']);
-          return status.code === 0 && JSON.parse(status.stdout).execution === 'COMPLETED';
-        },
-        240_000,
-        'the batch to complete',
-      );
-    } finally {
-      worker.kill('SIGINT');
-      await new Promise((resolve) => worker.once('close', resolve));
-    }
+    await runWorkerUntil(sandbox, () => executionIs(sandbox, batchId), 'the batch to complete');
     const facts = await ledgerFacts(sandbox, 'intr/');
     expect(facts.registrations.size).toBe(80);
     for (const count of facts.registrations.values()) expect(count).toBe(1);

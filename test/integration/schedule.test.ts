@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import { createSandbox, writeTree, type Sandbox } from '../helpers/cli';
-import { ledgerFacts, startLocalnet, waitFor } from './faults-helpers';
+import { executionIs, ledgerFacts, runWorkerUntil, startLocalnet } from './faults-helpers';
 
 jest.setTimeout(600_000);
 
@@ -37,35 +37,20 @@ describe('recurring uploads', () => {
   test('a bad cron expression or interval is refused with exit 2, naming the option', async () => {
     const source = path.join(sandbox.dir, 'bad');
     writeTree(source, { 'a.txt': 'a\n' });
-    const cron = await sandbox.run([
-      'schedule',
-      'create',
-      '--name',
-      name,
-      source,
-      '--cron',
-      '99 * * * *',
-    ]);
+    const create = (...options: string[]) =>
+      sandbox.run(['schedule', 'create', '--name', name, source, ...options]);
+    const cron = await create('--cron', '99 * * * *');
     expect(cron.code).toBe(2);
     expect(cron.stderr).toMatch(/^shelby-batch: --cron "99 \* \* \* \*": /);
-    const every = await sandbox.run([
-      'schedule',
-      'create',
-      '--name',
-      name,
-      source,
-      '--every',
-      'often',
-    ]);
+    const every = await create('--every', 'often');
     expect(every.code).toBe(2);
     expect(every.stderr).toMatch(/--every: /);
-    const base = ['schedule', 'create', '--name', name, source];
-    const tooOften = await sandbox.run([...base, '--every', '1s']);
+    const tooOften = await create('--every', '1s');
     expect([tooOften.code, tooOften.stderr]).toEqual([
       2,
       expect.stringMatching(/shorter than a minute/),
     ]);
-    const tooShort = await sandbox.run([...base, '--every', '1d', '--expires-in', '30m']);
+    const tooShort = await create('--every', '1d', '--expires-in', '30m');
     expect([tooShort.code, tooShort.stderr]).toEqual([
       2,
       expect.stringMatching(/--expires-in: 30m is less than an hour/),
@@ -97,22 +82,14 @@ describe('recurring uploads', () => {
     expect((await sandbox.run(['schedule', 'unpause', name])).code).toBe(0);
 
     expect((await sandbox.run(['schedule', 'trigger', name])).code).toBe(0);
-    const worker = sandbox.spawn(['start']);
-    try {
-      await waitFor(
-        async () => {
-          const [row] = await rows();
-          if (!row || row.recent.length === 0) return false;
-          const status = await sandbox.run(['status', row.recent[0], '--json']);
-          return status.code === 0 && JSON.parse(status.stdout).execution === 'COMPLETED';
-        },
-        240_000,
-        'the triggered run to complete',
-      );
-    } finally {
-      worker.kill('SIGINT');
-      await new Promise((resolve) => worker.once('close', resolve));
-    }
+    await runWorkerUntil(
+      sandbox,
+      async () => {
+        const [row] = await rows();
+        return row !== undefined && row.recent.length > 0 && executionIs(sandbox, row.recent[0]);
+      },
+      'the triggered run to complete',
+    );
     const facts = await ledgerFacts(sandbox, 'nightly/');
     const names = [...facts.registrations.keys()].sort();
     expect(names).toHaveLength(2);

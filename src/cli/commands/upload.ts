@@ -62,8 +62,8 @@ export default defineCommand({
     const ctx = await openContext({ config: args.config, autoStart: true });
     // Until the workflow exists, the batch's folder (its manifest so far) belongs to nobody: a
     // refusal, an error or a Ctrl-C before the start removes it.
-    const batchDir = batchPaths(config.stateDir, request.batchId).dir;
-    const discard = (): void => fs.rmSync(batchDir, { recursive: true, force: true });
+    const paths = batchPaths(config.stateDir, request.batchId);
+    const discard = (): void => fs.rmSync(paths.dir, { recursive: true, force: true });
     const onSignal = (): void => {
       discard();
       process.stderr.write('\ninterrupted before the batch started; nothing was queued or paid\n');
@@ -78,7 +78,7 @@ export default defineCommand({
             ...estimateRequest,
             batchId: request.batchId,
             // The batch's own manifest: its planning step finds it and does not walk again.
-            manifestDir: batchPaths(config.stateDir, request.batchId).manifest,
+            manifestDir: paths.manifest,
           });
           if (!estimate.payable) {
             throw new CliError(
