@@ -12,8 +12,8 @@ export async function runWorkerUntil<T>(
   until: (stop: () => void) => Promise<T>,
 ): Promise<T> {
   installRuntimeLogging(ctx.config.stateDir);
-  // Listening before the worker exists: a Ctrl-C while it starts is an interruption too (the
-  // Temporal runtime stops its workers on the same signal).
+  // Listening before the worker exists: a Ctrl-C while it starts is an interruption too, and
+  // stops the worker as soon as it runs (the Temporal runtime is told not to listen itself).
   let interrupted = false;
   let batchWorker: Awaited<ReturnType<typeof createBatchWorker>> | undefined;
   const stop = (): void => {

@@ -64,7 +64,13 @@ export function installRuntimeLogging(stateDir: string): void {
     }
     if (entry.level === 'ERROR') process.stderr.write(`${entry.message}\n`);
   });
-  Runtime.install({ logger, telemetryOptions: { logging: { forward: {}, filter: 'WARN' } } });
+  Runtime.install({
+    logger,
+    telemetryOptions: { logging: { forward: {}, filter: 'WARN' } },
+    // The CLI answers Ctrl-C itself (src/cli/run-worker.ts) and shuts its worker down once it
+    // exists; the runtime shutting down on the same signal raced a worker still being created.
+    shutdownSignals: [],
+  });
 }
 
 /** Creates the worker that runs batches: workflows and activities on the configured task queue. */
